@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Throughput of a silo against a real redis-server on the same machine, in the same run:
+# redis-benchmark -t set,get,incr,mset -c 50 -n N at pipeline depths 1, 16 and 64,
+# printing ops/s for each and the ratio silo/redis.
+#   bench/throughput.sh [requests=1000000]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+requests=${1:-1000000}
+silo_port=16379
+redis_port=16380
+work=$(mktemp -d)
+
+dotnet build silo -c Release -nologo -v quiet >/dev/null
+silo_bin=silo/bin/Release/net10.0/silo
+
+"$silo_bin" --port $silo_port --bind 127.0.0.1 --save "" --dir "$work" --loglevel warning >"$work/silo.log" 2>&1 &
+silo_pid=$!
+redis-server --port $redis_port --bind 127.0.0.1 --save "" --appendonly no --dir "$work" --daemonize no >"$work/redis.log" 2>&1 &
+redis_pid=$!
+trap 'kill $silo_pid $redis_pid 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
+for port in $silo_port $redis_port; do
+    for _ in $(seq 100); do redis-cli -p $port ping >/dev/null 2>&1 && break; sleep 0.1; done
+done
+
+run() { # port pipeline -> "test ops" lines
+    redis-benchmark -p "$1" -t set,get,incr,mset -c 50 -n "$requests" -P "$2" -q --csv 2>/dev/null |
+        tail -n +2 | tr -d '"' | awk -F, '{print $1, $2}'
+}
+
+printf '%-6s %-4s %14s %14s %7s\n' test P silo_ops_s redis_ops_s ratio
+for pipeline in 1 16 64; do
+    redis-cli -p $silo_port flushall >/dev/null; redis-cli -p $redis_port flushall >/dev/null
+    silo=$(run $silo_port $pipeline)
+    redis=$(run $redis_port $pipeline)
+    while read -r test ops; do
+        theirs=$(awk -v t="$test" '$1 == t {print $2}' <<<"$redis")
+        printf '%-6s %-4s %14.0f %14.0f %7.2f\n' "$test" "$pipeline" "$ops" "$theirs" "$(echo "$ops / $theirs" | bc -l)"
+    done <<<"$silo"
+done

@@ -1,0 +1,75 @@
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Configuration;
+using OrleansReplica.Hosting.Configuration;
+using OrleansReplica.Hosting.Hosting;
+using OrleansReplica.Hosting.Logging;
+using OrleansReplica.Hosting.Server;
+
+// Socket completions run inline on the epoll thread: our per-request work is short and
+// non-blocking, and skipping the thread-pool hop is worth ~15% at pipeline depth 1.
+// Must be set before the first socket is created.
+Environment.SetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "1");
+
+var dotnetConfiguration = new ConfigurationBuilder()
+    .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
+    .AddJsonFile("appsettings.json", optional: true)
+    .AddEnvironmentVariables()
+    .Build();
+
+ServerConfig config;
+try
+{
+    config = new SiloBuilder()
+        .UseConfiguration(dotnetConfiguration.GetSection("Silo"))
+        .UseCommandLine(args)
+        .BuildConfig();
+}
+catch (ConfigException error)
+{
+    Console.Error.WriteLine(error.Message);
+    return 1;
+}
+
+var log = new RedisLog(config.LogFile, RedisLog.ParseLevel(config.LogLevel));
+log.Notice("oO0OoO0OoO0Oo OrleansReplica is starting oO0OoO0OoO0Oo");
+log.Notice($"OrleansReplica (Redis version={ServerInfo.RedisVersion}), bits={IntPtr.Size * 8}, pid={Environment.ProcessId}, just started");
+log.Notice(args.Length == 0 ? "Warning: no config file specified, using the default config." : "Configuration loaded");
+if (config.Daemonize)
+{
+    log.Warning("daemonize yes is not supported: running in the foreground.");
+}
+
+await using var silo = new Silo(config, log);
+log.Raw($"                OrleansReplica {ServerInfo.RedisVersion}-compatible, {IntPtr.Size * 8} bit");
+log.Raw($"                Running mode=standalone, port={config.Port}.");
+log.Raw($"                PID: {Environment.ProcessId}");
+try
+{
+    await silo.StartAsync();
+}
+catch (IOException error)
+{
+    log.Warning($"Failed listening on port {config.Port} (tcp), aborting: {error.Message}");
+    return 1;
+}
+if (!string.IsNullOrEmpty(config.PidFile))
+{
+    File.WriteAllText(config.PidFile, Environment.ProcessId + "\n");
+}
+
+void OnSignal(PosixSignalContext context)
+{
+    context.Cancel = true;
+    log.Warning($"Received {(context.Signal == PosixSignal.SIGINT ? "SIGINT" : "SIGTERM")} scheduling shutdown...");
+    _ = silo.StopAsync();
+}
+using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+
+await silo.Stopped;
+if (!string.IsNullOrEmpty(config.PidFile))
+{
+    File.Delete(config.PidFile);
+}
+log.Warning("OrleansReplica is now ready to exit, bye bye...");
+return 0;

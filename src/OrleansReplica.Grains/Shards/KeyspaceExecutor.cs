@@ -1,0 +1,145 @@
+using OrleansReplica.Grains.Commands;
+using OrleansReplica.Grains.Keyspace;
+using OrleansReplica.Runtime;
+
+namespace OrleansReplica.Grains.Shards;
+
+/// <summary>
+/// Runs a command against the shards it needs, for one connection: a single-shard command is one
+/// call into that shard grain; a command spanning shards (or all of them) holds their turns, taken
+/// in ascending shard order so that two such commands can never deadlock, and runs atomically.
+/// </summary>
+public sealed class KeyspaceExecutor
+{
+    private readonly IShardGrain[] _shards;
+    private readonly bool[] _needed;
+    private readonly GrainTurnLease<IShardGrain>[] _leases;
+
+    public KeyspaceExecutor(IGrainFactory grains, ShardMap map)
+    {
+        Map = map;
+        _shards = new IShardGrain[map.ShardCount];
+        for (var i = 0; i < _shards.Length; i++)
+        {
+            _shards[i] = grains.GetGrain<IShardGrain>(i);
+        }
+        _needed = new bool[map.ShardCount];
+        _leases = new GrainTurnLease<IShardGrain>[map.ShardCount];
+    }
+
+    public ShardMap Map { get; }
+
+    public ValueTask ExecuteAsync(CommandContext context)
+    {
+        var command = context.Command;
+        switch (command.Scope)
+        {
+            case KeyScope.Keys when FindShards(context, out var single):
+                if (single >= 0)
+                {
+                    return _shards[single].Execute(context);
+                }
+                return ExecuteHoldingAsync(context, allShards: false);
+            case KeyScope.AllShards:
+                return ExecuteHoldingAsync(context, allShards: true);
+            default:
+                return command.AsyncHandler is { } asyncHandler ? asyncHandler(context) : RunInline(context);
+        }
+    }
+
+    /// <summary>Runs <paramref name="action"/> while holding every shard's turn (EXEC, DEBUG DIGEST, snapshots).</summary>
+    public async ValueTask RunHoldingAllAsync<TState>(CommandContext context, TState state, Action<CommandContext, TState> action)
+    {
+        await AcquireAsync(context, allShards: true);
+        try
+        {
+            action(context, state);
+        }
+        finally
+        {
+            ReleaseAll(context);
+        }
+    }
+
+    private static ValueTask RunInline(CommandContext context)
+    {
+        context.Command.Handler!(context);
+        return default;
+    }
+
+    /// <summary>Marks the shards of the command's keys; returns the shard index when there is exactly one.</summary>
+    private bool FindShards(CommandContext context, out int single)
+    {
+        single = -1;
+        var args = context.Args;
+        if (!context.Command.TryGetKeyRange(args.Count, out var first, out var last, out var step))
+        {
+            return false;
+        }
+        Array.Clear(_needed);
+        var distinct = 0;
+        for (var i = first; i <= last; i += step)
+        {
+            var shard = Map.ShardOf(args[i]);
+            if (!_needed[shard])
+            {
+                _needed[shard] = true;
+                distinct++;
+                single = shard;
+            }
+        }
+        if (distinct > 1)
+        {
+            single = -1;
+        }
+        return true;
+    }
+
+    private async ValueTask ExecuteHoldingAsync(CommandContext context, bool allShards)
+    {
+        await AcquireAsync(context, allShards);
+        try
+        {
+            if (context.Command.AsyncHandler is { } asyncHandler)
+            {
+                await asyncHandler(context);
+            }
+            else
+            {
+                context.Command.Handler!(context);
+            }
+        }
+        finally
+        {
+            ReleaseAll(context);
+        }
+    }
+
+    private async ValueTask AcquireAsync(CommandContext context, bool allShards)
+    {
+        for (var i = 0; i < _shards.Length; i++)
+        {
+            if (allShards || _needed[i])
+            {
+                var lease = await ((GrainReference<IShardGrain>)_shards[i]).AcquireTurnAsync();
+                _leases[i] = lease;
+                _needed[i] = true;
+                context.Keyspace.Hold(lease.Grain.KeyspaceInTurn);
+            }
+        }
+    }
+
+    private void ReleaseAll(CommandContext context)
+    {
+        context.Keyspace.ReleaseAll();
+        for (var i = _shards.Length - 1; i >= 0; i--)
+        {
+            if (_needed[i])
+            {
+                _needed[i] = false;
+                _leases[i].Dispose();
+                _leases[i] = default;
+            }
+        }
+    }
+}

@@ -1,0 +1,105 @@
+using System.Diagnostics;
+using OrleansReplica.Grains.Commands;
+using OrleansReplica.Grains.Keyspace;
+using OrleansReplica.Runtime;
+
+namespace OrleansReplica.Grains.Shards;
+
+/// <summary>
+/// Owns one shard of the keyspace: executes commands on its keys one turn at a time and runs
+/// Redis's active expiry cycle on them (on a master only).
+/// </summary>
+public sealed class ShardGrain(KeyspaceOptions options) : Grain, IShardGrain
+{
+    // Redis samples this many keys per round and repeats while more than 10% were stale.
+    private const int KeysPerSample = 20;
+    private const int AcceptableStalePercent = 10;
+
+    private readonly Random _random = new();
+    private ShardKeyspace _keyspace = null!;
+    private int _nextExpireDb;
+
+    public ShardKeyspace KeyspaceInTurn => _keyspace;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _keyspace = new ShardKeyspace((int)GetPrimaryKeyLong(), options.Databases);
+        var period = TimeSpan.FromMilliseconds(1000.0 / Math.Max(1, options.Hz));
+        RegisterGrainTimer(static (self, _) => self.ActiveExpireCycle(), this, period, period);
+        return Task.CompletedTask;
+    }
+
+    public ValueTask Execute(CommandContext context)
+    {
+        var keyspace = context.Keyspace;
+        keyspace.Hold(_keyspace);
+        try
+        {
+            context.Command.Handler!(context);
+        }
+        finally
+        {
+            keyspace.Release(_keyspace);
+        }
+        return default;
+    }
+
+    /// <summary>
+    /// Deletes expired keys that nobody reads: samples keys with an expire, deletes the stale ones,
+    /// and repeats while many were stale, within a quarter of the cron period.
+    /// </summary>
+    private Task ActiveExpireCycle()
+    {
+        if (!options.ActiveExpireEnabled || !options.ExpiresKeys)
+        {
+            return Task.CompletedTask;
+        }
+        var started = Stopwatch.GetTimestamp();
+        var budget = TimeSpan.FromMilliseconds(250.0 / Math.Max(1, options.Hz));
+        var now = options.Clock();
+        var databases = _keyspace.Databases;
+        for (var i = 0; i < databases.Length; i++)
+        {
+            var db = (_nextExpireDb + i) % databases.Length;
+            if (!ExpireDatabase(db, now, started, budget))
+            {
+                _nextExpireDb = db;
+                break;
+            }
+        }
+        _keyspace.Stats.ExpireCycleCpuMs += (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Returns false when the time budget ran out.</summary>
+    private bool ExpireDatabase(int db, long now, long started, TimeSpan budget)
+    {
+        var database = _keyspace.Databases[db];
+        while (database.Expires.Count > 0)
+        {
+            var sampled = Math.Min(KeysPerSample, database.Expires.Count);
+            var expired = 0;
+            for (var i = 0; i < sampled && database.Expires.Count > 0; i++)
+            {
+                var (key, expiresAt) = database.Expires.At(_random.Next(database.Expires.Count));
+                if (expiresAt <= now)
+                {
+                    database.Remove(key);
+                    _keyspace.Stats.ExpiredKeys++;
+                    _keyspace.Touch(db, key);
+                    expired++;
+                }
+            }
+            _keyspace.Stats.ExpiredStaleKeysSampled += expired;
+            if (Stopwatch.GetElapsedTime(started) > budget)
+            {
+                return false;
+            }
+            if (expired * 100 <= sampled * AcceptableStalePercent)
+            {
+                break;
+            }
+        }
+        return true;
+    }
+}

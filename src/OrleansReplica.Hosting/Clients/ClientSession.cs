@@ -1,0 +1,72 @@
+using System.Net;
+using OrleansReplica.Protocol.Resp;
+
+namespace OrleansReplica.Hosting.Clients;
+
+/// <summary>One client connection's state, as CLIENT LIST and CLIENT INFO report it.</summary>
+public sealed class ClientSession(long id, EndPoint? remote, EndPoint? local, Action abort)
+{
+    private long _lastInteractionMs = Environment.TickCount64;
+    private volatile bool _closeRequested;
+
+    public long Id { get; } = id;
+
+    public string Address { get; } = Format(remote);
+
+    public string LocalAddress { get; } = Format(local);
+
+    public long CreatedTicks { get; } = Environment.TickCount64;
+
+    public string Name { get; set; } = "";
+
+    public string LibraryName { get; set; } = "";
+
+    public string LibraryVersion { get; set; } = "";
+
+    public string User { get; set; } = "default";
+
+    public bool Authenticated { get; set; }
+
+    public int Db { get; set; }
+
+    public RespProtocol Protocol { get; set; } = RespProtocol.Resp2;
+
+    /// <summary>Full name of the last command, as CLIENT LIST's cmd= shows it.</summary>
+    public string LastCommand { get; set; } = "NULL";
+
+    public TransactionState Transaction { get; } = new();
+
+    /// <summary>Set by QUIT or CLIENT KILL: the connection closes once pending replies are written.</summary>
+    public bool CloseRequested => _closeRequested;
+
+    public long IdleSeconds => (Environment.TickCount64 - Volatile.Read(ref _lastInteractionMs)) / 1000;
+
+    public long AgeSeconds => (Environment.TickCount64 - CreatedTicks) / 1000;
+
+    public void Touch() => Volatile.Write(ref _lastInteractionMs, Environment.TickCount64);
+
+    /// <summary>Closes after the current reply (QUIT).</summary>
+    public void CloseAfterReply() => _closeRequested = true;
+
+    /// <summary>Closes now, from another connection (CLIENT KILL, SHUTDOWN).</summary>
+    public void Kill()
+    {
+        _closeRequested = true;
+        abort();
+    }
+
+    /// <summary>The CLIENT LIST / CLIENT INFO line (without the trailing newline).</summary>
+    public string Describe()
+    {
+        var flags = Transaction.InMulti ? "x" : "N";
+        var multi = Transaction.InMulti ? Transaction.Queued.Count : -1;
+        return $"id={Id} addr={Address} laddr={LocalAddress} fd={8 + Id} name={Name} age={AgeSeconds} idle={IdleSeconds} flags={flags} db={Db} sub=0 psub=0 ssub=0 multi={multi} qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0 omem=0 tot-mem=1024 events=r cmd={LastCommand} user={User} redir=-1 resp={(int)Protocol} lib-name={LibraryName} lib-ver={LibraryVersion}";
+    }
+
+    private static string Format(EndPoint? endpoint) => endpoint switch
+    {
+        IPEndPoint ip => $"{ip.Address.MapToIPv4()}:{ip.Port}",
+        null => "",
+        _ => endpoint.ToString() ?? "",
+    };
+}

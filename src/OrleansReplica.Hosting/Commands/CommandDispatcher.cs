@@ -1,0 +1,146 @@
+using System.Diagnostics;
+using System.Text;
+using OrleansReplica.Grains.Commands;
+using OrleansReplica.Grains.Shards;
+using OrleansReplica.Hosting.Clients;
+using OrleansReplica.Protocol.Resp;
+
+namespace OrleansReplica.Hosting.Commands;
+
+/// <summary>
+/// Takes one parsed request of a connection through Redis's checks, in Redis's order (lookup,
+/// arity, authentication, transaction queueing), then runs it on the shards it needs.
+/// </summary>
+public sealed class CommandDispatcher(ClientContext context, KeyspaceExecutor executor)
+{
+    private readonly CommandTable _table = context.Silo.Commands;
+
+    public ClientContext Context => context;
+
+    public KeyspaceExecutor Executor => executor;
+
+    public ValueTask DispatchAsync(CommandArguments args)
+    {
+        if (args.Count == 0)
+        {
+            return default;
+        }
+        var session = context.Session;
+        session.Touch();
+        var command = Resolve(args);
+        if (command is null)
+        {
+            return default;
+        }
+        if (!command.AcceptsArgumentCount(args.Count))
+        {
+            Reject(command, CommandErrors.WrongArgumentCount(command.Name));
+            return default;
+        }
+        if (!session.Authenticated && (command.Flags & CommandFlags.NoAuth) == 0 && context.Silo.RequiresAuthentication)
+        {
+            Reject(command, CommandErrors.NoAuth);
+            return default;
+        }
+        var transaction = session.Transaction;
+        if (transaction.InMulti && !RunsInsideMulti(command))
+        {
+            if ((command.Flags & CommandFlags.NoMulti) != 0)
+            {
+                Reject(command, "ERR Command not allowed inside a transaction");
+                return default;
+            }
+            transaction.Queued.Add((command, args.RawFrame.ToArray()));
+            context.Reply.WriteQueued();
+            return default;
+        }
+        return ExecuteAsync(command, args);
+    }
+
+    /// <summary>Runs a command whose checks passed (also used by EXEC for each queued command).</summary>
+    public ValueTask ExecuteAsync(CommandDefinition command, CommandArguments args)
+    {
+        var session = context.Session;
+        context.Args = args;
+        context.Command = command;
+        context.Failed = false;
+        context.Keyspace.Db = session.Db;
+        context.Keyspace.NowMs = context.Silo.KeyspaceOptions.Clock();
+        session.LastCommand = command.Name;
+        var started = Stopwatch.GetTimestamp();
+        var pending = executor.ExecuteAsync(context);
+        if (!pending.IsCompletedSuccessfully)
+        {
+            return AwaitAndRecordAsync(pending, command, started);
+        }
+        Record(command, started);
+        return default;
+    }
+
+    private async ValueTask AwaitAndRecordAsync(ValueTask pending, CommandDefinition command, long started)
+    {
+        await pending;
+        Record(command, started);
+    }
+
+    private void Record(CommandDefinition command, long started)
+    {
+        var session = context.Session;
+        session.Db = context.Keyspace.Db;
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        command.RecordCall((long)elapsed.TotalMicroseconds);
+        if (context.Failed)
+        {
+            command.RecordFailed();
+        }
+        Interlocked.Increment(ref context.Silo.Stats.TotalCommandsProcessed);
+        context.Silo.Dirty(context.Keyspace);
+    }
+
+    private CommandDefinition? Resolve(CommandArguments args)
+    {
+        var command = _table.Find(args[0]);
+        if (command is null)
+        {
+            RejectUnknown(args);
+            return null;
+        }
+        if (command.Subcommands is null || args.Count < 2)
+        {
+            return command;
+        }
+        var sub = _table.FindSubcommand(command, args[1]);
+        if (sub is null)
+        {
+            Reject(null, CommandErrors.UnknownSubcommand(Encoding.UTF8.GetString(args[1]), Encoding.UTF8.GetString(args[0])));
+        }
+        return sub;
+    }
+
+    private static bool RunsInsideMulti(CommandDefinition command) => command.Name is "exec" or "discard" or "multi" or "watch" or "quit" or "reset";
+
+    private void RejectUnknown(CommandArguments args)
+    {
+        var shown = new StringBuilder();
+        for (var i = 1; i < args.Count && shown.Length < 128; i++)
+        {
+            var text = Encoding.UTF8.GetString(args[i]);
+            var room = 128 - shown.Length;
+            shown.Append('\'').Append(text.Length > room ? text[..room] : text).Append("' ");
+        }
+        var name = CommandErrors.Truncate(Encoding.UTF8.GetString(args[0]));
+        Reject(null, $"ERR unknown command '{name}', with args beginning with: {shown}");
+    }
+
+    /// <summary>A command refused before it ran: counted as rejected, and it aborts an open transaction.</summary>
+    private void Reject(CommandDefinition? command, string error)
+    {
+        command?.RecordRejected();
+        context.Error(error.Replace('\r', ' ').Replace('\n', ' '));
+        context.Failed = false;
+        if (context.Session.Transaction.InMulti)
+        {
+            context.Session.Transaction.Aborted = true;
+        }
+    }
+}

@@ -1,0 +1,82 @@
+using System.Globalization;
+using System.Text;
+using OrleansReplica.Grains.Commands;
+using OrleansReplica.Grains.Keyspace;
+using OrleansReplica.Hosting.Server;
+
+namespace OrleansReplica.Hosting.Commands;
+
+/// <summary>INFO, ROLE, TIME, LASTSAVE, SHUTDOWN and the CLIENT, CONFIG and DEBUG families.</summary>
+public static class ServerCommands
+{
+    public static void Register(CommandTable table)
+    {
+        table.Handle("info", Info, KeyScope.AllShards);
+        table.Handle("role", Role);
+        table.Handle("time", Time);
+        table.Handle("lastsave", static c => c.Reply.WriteInteger(c.Client().Silo.LastSaveUnixSeconds));
+        table.Handle("shutdown", Shutdown);
+        ClientCommand.Register(table);
+        ConfigCommand.Register(table);
+        DebugCommand.Register(table);
+    }
+
+    private static void Info(CommandContext c)
+    {
+        var sections = new List<string>();
+        for (var i = 1; i < c.Args.Count; i++)
+        {
+            sections.Add(c.ArgText(i));
+        }
+        var text = new ServerInfo(c.Client().Silo, c.Keyspace.HeldShards).Build(sections);
+        c.Reply.WriteVerbatimString("txt", Encoding.UTF8.GetBytes(text));
+    }
+
+    private static void Role(CommandContext c)
+    {
+        c.Reply.WriteArrayHeader(3);
+        c.Reply.WriteBulkString("master");
+        c.Reply.WriteInteger(0);
+        c.Reply.WriteArrayHeader(0);
+    }
+
+    private static void Time(CommandContext c)
+    {
+        var microseconds = (DateTime.UtcNow - DateTime.UnixEpoch).Ticks / 10;
+        c.Reply.WriteArrayHeader(2);
+        c.Reply.WriteBulkString(microseconds / 1_000_000);
+        c.Reply.WriteBulkString(microseconds % 1_000_000);
+    }
+
+    private static void Shutdown(CommandContext c)
+    {
+        var abort = false;
+        for (var i = 1; i < c.Args.Count; i++)
+        {
+            if (c.ArgIs(i, "ABORT"))
+            {
+                abort = true;
+            }
+            else if (!(c.ArgIs(i, "NOSAVE") || c.ArgIs(i, "SAVE") || c.ArgIs(i, "NOW") || c.ArgIs(i, "FORCE")))
+            {
+                c.Error(CommandErrors.Syntax);
+                return;
+            }
+        }
+        if (abort)
+        {
+            if (c.Args.Count > 2)
+            {
+                c.Error(CommandErrors.Syntax);
+                return;
+            }
+            c.Error("ERR No shutdown in progress.");
+            return;
+        }
+        var silo = c.Client().Silo;
+        silo.Log.Warning("User requested shutdown...");
+        // The client sees the connection close, as with Redis; the silo stops outside this turn.
+        c.Client().Session.CloseAfterReply();
+        _ = Task.Run(silo.StopAsync);
+    }
+}

@@ -1,0 +1,138 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using Microsoft.AspNetCore.Connections;
+using OrleansReplica.Grains.Keyspace;
+using OrleansReplica.Grains.Shards;
+using OrleansReplica.Hosting.Clients;
+using OrleansReplica.Hosting.Commands;
+using OrleansReplica.Hosting.Server;
+using OrleansReplica.Protocol.Resp;
+
+namespace OrleansReplica.Hosting.Connections;
+
+/// <summary>
+/// Serves one client connection: parses pipelined requests straight out of the receive buffer,
+/// dispatches them in order and flushes the replies once per received batch.
+/// </summary>
+public sealed class ClientConnection
+{
+    private readonly Silo _silo;
+    private readonly ConnectionContext _connection;
+    private readonly RespRequestReader _reader = new();
+    private readonly CommandArguments _args = new();
+    private readonly ClientSession _session;
+    private readonly CommandDispatcher _dispatcher;
+    private readonly RespWriter _reply;
+
+    public ClientConnection(Silo silo, ConnectionContext connection)
+    {
+        _silo = silo;
+        _connection = connection;
+        _session = new ClientSession(silo.Clients.NextId(), connection.RemoteEndPoint, connection.LocalEndPoint, connection.Abort);
+        _session.Authenticated = !silo.RequiresAuthentication;
+        _reply = new RespWriter(connection.Transport.Output);
+        var keyspace = new KeyspaceAccess(silo.ShardMap) { ExpiresKeys = silo.KeyspaceOptions.ExpiresKeys };
+        var context = new ClientContext(silo, _session, _reply, keyspace);
+        _dispatcher = new CommandDispatcher(context, new KeyspaceExecutor(silo.Grains, silo.ShardMap));
+    }
+
+    public ClientSession Session => _session;
+
+    public async Task RunAsync()
+    {
+        var input = _connection.Transport.Input;
+        var output = _connection.Transport.Output;
+        Interlocked.Increment(ref _silo.Stats.TotalConnectionsReceived);
+        if (_silo.Clients.Count >= _silo.Config.MaxClients)
+        {
+            Interlocked.Increment(ref _silo.Stats.RejectedConnections);
+            _reply.WriteError("ERR max number of clients reached");
+            await output.FlushAsync();
+            return;
+        }
+        _silo.Clients.Add(_session);
+        try
+        {
+            await ServeAsync(input, output);
+        }
+        catch (ConnectionResetException)
+        {
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+        finally
+        {
+            _silo.Clients.Remove(_session);
+            await TransactionCommands.UnwatchAllAsync(_dispatcher);
+        }
+    }
+
+    private async Task ServeAsync(PipeReader input, PipeWriter output)
+    {
+        while (true)
+        {
+            var result = await input.ReadAsync();
+            var buffer = result.Buffer;
+            Interlocked.Add(ref _silo.Stats.TotalNetInputBytes, buffer.Length);
+            var closing = false;
+            while (!buffer.IsEmpty)
+            {
+                _reader.Authenticated = _session.Authenticated;
+                _reader.Limits = _silo.Limits;
+                var status = _reader.TryRead(buffer, _args, out var consumed, out var error);
+                if (status == RespParseStatus.Incomplete)
+                {
+                    if (buffer.Length > _silo.Limits.QueryBufferLimit)
+                    {
+                        _silo.Log.Warning($"Closing client that reached max query buffer length: id={_session.Id} addr={_session.Address}");
+                        closing = true;
+                    }
+                    break;
+                }
+                if (status == RespParseStatus.Error)
+                {
+                    _silo.Stats.RecordError(error!);
+                    _reply.WriteError("ERR " + error);
+                    _silo.Log.Verbose($"Protocol error ({error}) from client: id={_session.Id} addr={_session.Address}");
+                    closing = true;
+                    break;
+                }
+                try
+                {
+                    var pending = _dispatcher.DispatchAsync(_args);
+                    if (!pending.IsCompletedSuccessfully)
+                    {
+                        await pending;
+                    }
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // A bug in one command must not take the connection or the silo down.
+                    _silo.Log.Warning($"Command failed unexpectedly: {ex}");
+                    Interlocked.Increment(ref _silo.Stats.UnexpectedErrorReplies);
+                    _reply.WriteError("ERR internal error: " + ex.Message);
+                }
+                buffer = buffer.Slice(consumed);
+                if (_session.CloseRequested)
+                {
+                    closing = true;
+                    break;
+                }
+            }
+            input.AdvanceTo(buffer.Start, buffer.End);
+            if (output.CanGetUnflushedBytes)
+            {
+                Interlocked.Add(ref _silo.Stats.TotalNetOutputBytes, output.UnflushedBytes);
+            }
+            var flush = await output.FlushAsync();
+            if (closing || result.IsCompleted || flush.IsCompleted)
+            {
+                return;
+            }
+        }
+    }
+}

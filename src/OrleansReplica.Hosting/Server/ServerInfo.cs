@@ -1,0 +1,363 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using OrleansReplica.Grains.Keyspace;
+
+namespace OrleansReplica.Hosting.Server;
+
+/// <summary>Builds INFO's text, section by section, with Redis 7.0's field names.</summary>
+public sealed class ServerInfo(Silo silo, IEnumerable<ShardKeyspace> shards)
+{
+    /// <summary>The Redis version this server answers as (HELLO, INFO, LOLWUT ...).</summary>
+    public const string RedisVersion = "7.0.15";
+
+    private static readonly string[] DefaultSections =
+        ["server", "clients", "memory", "persistence", "stats", "replication", "cpu", "modules", "errorstats", "cluster", "keyspace"];
+
+    private static readonly string[] AllSections = [.. DefaultSections[..^3], "commandstats", "errorstats", "cluster", "keyspace"];
+
+    private readonly ShardKeyspace[] _shards = shards.ToArray();
+
+    /// <summary>The INFO text for the requested section names (none: the default sections).</summary>
+    public string Build(IReadOnlyList<string> requested)
+    {
+        var sections = Resolve(requested);
+        var text = new StringBuilder();
+        foreach (var section in sections)
+        {
+            var body = Section(section);
+            if (body is null)
+            {
+                continue;
+            }
+            if (text.Length > 0)
+            {
+                text.Append("\r\n");
+            }
+            text.Append(body);
+        }
+        return text.ToString();
+    }
+
+    private static IEnumerable<string> Resolve(IReadOnlyList<string> requested)
+    {
+        if (requested.Count == 0)
+        {
+            return DefaultSections;
+        }
+        var chosen = new List<string>();
+        foreach (var name in requested.Select(static n => n.ToLowerInvariant()))
+        {
+            IEnumerable<string> add = name switch
+            {
+                "default" => DefaultSections,
+                "all" or "everything" => AllSections,
+                _ => [name],
+            };
+            foreach (var section in add)
+            {
+                if (!chosen.Contains(section))
+                {
+                    chosen.Add(section);
+                }
+            }
+        }
+        // Redis prints sections in its own fixed order whatever order they were asked in.
+        return AllSections.Where(chosen.Contains);
+    }
+
+    private string? Section(string name) => name switch
+    {
+        "server" => Server(),
+        "clients" => Clients(),
+        "memory" => Memory(),
+        "persistence" => Persistence(),
+        "stats" => Stats(),
+        "replication" => Replication(),
+        "cpu" => Cpu(),
+        "modules" => "# Modules\r\n",
+        "commandstats" => CommandStats(),
+        "errorstats" => ErrorStats(),
+        "cluster" => "# Cluster\r\ncluster_enabled:0\r\n",
+        "keyspace" => Keyspace(),
+        _ => null,
+    };
+
+    private string Server()
+    {
+        var uptime = (long)(DateTimeOffset.UtcNow - silo.StartedAt).TotalSeconds;
+        var nowUs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1000;
+        return Lines("Server",
+            ("redis_version", RedisVersion),
+            ("redis_git_sha1", "00000000"),
+            ("redis_git_dirty", "0"),
+            ("redis_build_id", "0"),
+            ("redis_mode", "standalone"),
+            ("os", $"{Environment.OSVersion.Platform} {Environment.OSVersion.Version} {System.Runtime.InteropServices.RuntimeInformation.OSArchitecture}"),
+            ("arch_bits", (IntPtr.Size * 8).ToString(CultureInfo.InvariantCulture)),
+            ("monotonic_clock", "POSIX clock_gettime"),
+            ("multiplexing_api", "epoll"),
+            ("atomicvar_api", "c11-builtin"),
+            ("gcc_version", "0.0.0"),
+            ("process_id", Environment.ProcessId.ToString(CultureInfo.InvariantCulture)),
+            ("process_supervised", "no"),
+            ("run_id", silo.RunId),
+            ("tcp_port", silo.Port.ToString(CultureInfo.InvariantCulture)),
+            ("server_time_usec", nowUs.ToString(CultureInfo.InvariantCulture)),
+            ("uptime_in_seconds", uptime.ToString(CultureInfo.InvariantCulture)),
+            ("uptime_in_days", (uptime / 86400).ToString(CultureInfo.InvariantCulture)),
+            ("hz", silo.KeyspaceOptions.Hz.ToString(CultureInfo.InvariantCulture)),
+            ("configured_hz", silo.Config.Hz.ToString(CultureInfo.InvariantCulture)),
+            ("lru_clock", (nowUs / 1_000_000 & ((1 << 24) - 1)).ToString(CultureInfo.InvariantCulture)),
+            ("executable", Environment.ProcessPath ?? ""),
+            ("config_file", silo.Config.ConfigFile is { } file ? Path.GetFullPath(file) : ""),
+            ("io_threads_active", "0"));
+    }
+
+    private string Clients() => Lines("Clients",
+        ("connected_clients", Int(silo.Clients.Count)),
+        ("cluster_connections", "0"),
+        ("maxclients", Int(silo.Config.MaxClients)),
+        ("client_recent_max_input_buffer", "0"),
+        ("client_recent_max_output_buffer", "0"),
+        ("blocked_clients", "0"),
+        ("tracking_clients", "0"),
+        ("clients_in_timeout_table", "0"));
+
+    private string Memory()
+    {
+        var used = GC.GetTotalMemory(false);
+        var rss = Environment.WorkingSet;
+        var peak = Math.Max(used, Process.GetCurrentProcess().PeakWorkingSet64);
+        var total = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        var maxMemory = (long)silo.Config.MaxMemory;
+        return Lines("Memory",
+            ("used_memory", Int(used)),
+            ("used_memory_human", Human(used)),
+            ("used_memory_rss", Int(rss)),
+            ("used_memory_rss_human", Human(rss)),
+            ("used_memory_peak", Int(peak)),
+            ("used_memory_peak_human", Human(peak)),
+            ("used_memory_peak_perc", Percent(used, peak)),
+            ("used_memory_overhead", "0"),
+            ("used_memory_startup", "0"),
+            ("used_memory_dataset", Int(used)),
+            ("used_memory_dataset_perc", "100.00%"),
+            ("total_system_memory", Int(total)),
+            ("total_system_memory_human", Human(total)),
+            ("maxmemory", Int(maxMemory)),
+            ("maxmemory_human", Human(maxMemory)),
+            ("maxmemory_policy", silo.Config.Get("maxmemory-policy")),
+            ("mem_fragmentation_ratio", (used == 0 ? 0 : (double)rss / used).ToString("F2", CultureInfo.InvariantCulture)),
+            ("mem_allocator", "dotnet-gc"),
+            ("lazyfree_pending_objects", "0"),
+            ("lazyfreed_objects", "0"));
+    }
+
+    private string Persistence() => Lines("Persistence",
+        ("loading", "0"),
+        ("async_loading", "0"),
+        ("current_cow_peak", "0"),
+        ("current_cow_size", "0"),
+        ("current_cow_size_age", "0"),
+        ("current_fork_perc", "0.00"),
+        ("current_save_keys_processed", "0"),
+        ("current_save_keys_total", "0"),
+        ("rdb_changes_since_last_save", Int(silo.ChangesSinceLastSave)),
+        ("rdb_bgsave_in_progress", "0"),
+        ("rdb_last_save_time", Int(silo.LastSaveUnixSeconds)),
+        ("rdb_last_bgsave_status", "ok"),
+        ("rdb_last_bgsave_time_sec", "-1"),
+        ("rdb_current_bgsave_time_sec", "-1"),
+        ("rdb_saves", "0"),
+        ("rdb_last_cow_size", "0"),
+        ("rdb_last_load_keys_expired", "0"),
+        ("rdb_last_load_keys_loaded", "0"),
+        ("aof_enabled", silo.Config.AppendOnly ? "1" : "0"),
+        ("aof_rewrite_in_progress", "0"),
+        ("aof_rewrite_scheduled", "0"),
+        ("aof_last_rewrite_time_sec", "-1"),
+        ("aof_current_rewrite_time_sec", "-1"),
+        ("aof_last_bgrewrite_status", "ok"),
+        ("aof_rewrites", "0"),
+        ("aof_rewrites_consecutive_failures", "0"),
+        ("aof_last_write_status", "ok"),
+        ("aof_last_cow_size", "0"),
+        ("module_fork_in_progress", "0"),
+        ("module_fork_last_cow_size", "0"));
+
+    private string Stats()
+    {
+        var stats = silo.Stats;
+        long hits = 0, misses = 0, expired = 0, expireCpu = 0;
+        foreach (var shard in _shards)
+        {
+            hits += shard.Stats.KeyspaceHits;
+            misses += shard.Stats.KeyspaceMisses;
+            expired += shard.Stats.ExpiredKeys;
+            expireCpu += shard.Stats.ExpireCycleCpuMs;
+        }
+        return Lines("Stats",
+            ("total_connections_received", Int(stats.TotalConnectionsReceived)),
+            ("total_commands_processed", Int(stats.TotalCommandsProcessed)),
+            ("instantaneous_ops_per_sec", "0"),
+            ("total_net_input_bytes", Int(stats.TotalNetInputBytes)),
+            ("total_net_output_bytes", Int(stats.TotalNetOutputBytes)),
+            ("total_net_repl_input_bytes", "0"),
+            ("total_net_repl_output_bytes", "0"),
+            ("instantaneous_input_kbps", "0.00"),
+            ("instantaneous_output_kbps", "0.00"),
+            ("instantaneous_input_repl_kbps", "0.00"),
+            ("instantaneous_output_repl_kbps", "0.00"),
+            ("rejected_connections", Int(stats.RejectedConnections)),
+            ("sync_full", "0"),
+            ("sync_partial_ok", "0"),
+            ("sync_partial_err", "0"),
+            ("expired_keys", Int(expired)),
+            ("expired_stale_perc", "0.00"),
+            ("expired_time_cap_reached_count", "0"),
+            ("expire_cycle_cpu_milliseconds", Int(expireCpu)),
+            ("evicted_keys", "0"),
+            ("evicted_clients", "0"),
+            ("total_eviction_exceeded_time", "0"),
+            ("current_eviction_exceeded_time", "0"),
+            ("keyspace_hits", Int(hits)),
+            ("keyspace_misses", Int(misses)),
+            ("pubsub_channels", "0"),
+            ("pubsub_patterns", "0"),
+            ("pubsubshard_channels", "0"),
+            ("latest_fork_usec", "0"),
+            ("total_forks", "0"),
+            ("migrate_cached_sockets", "0"),
+            ("slave_expires_tracked_keys", "0"),
+            ("active_defrag_hits", "0"),
+            ("active_defrag_misses", "0"),
+            ("active_defrag_key_hits", "0"),
+            ("active_defrag_key_misses", "0"),
+            ("total_active_defrag_time", "0"),
+            ("current_active_defrag_time", "0"),
+            ("tracking_total_keys", "0"),
+            ("tracking_total_items", "0"),
+            ("tracking_total_prefixes", "0"),
+            ("unexpected_error_replies", Int(stats.UnexpectedErrorReplies)),
+            ("total_error_replies", Int(stats.TotalErrorReplies)),
+            ("dump_payload_sanitizations", "0"),
+            ("total_reads_processed", Int(stats.TotalCommandsProcessed)),
+            ("total_writes_processed", Int(stats.TotalCommandsProcessed)),
+            ("io_threaded_reads_processed", "0"),
+            ("io_threaded_writes_processed", "0"),
+            ("reply_buffer_shrinks", "0"),
+            ("reply_buffer_expands", "0"));
+    }
+
+    private string Replication() => Lines("Replication",
+        ("role", silo.IsReplica ? "slave" : "master"),
+        ("connected_slaves", "0"),
+        ("master_failover_state", "no-failover"),
+        ("master_replid", silo.ReplicationId),
+        ("master_replid2", new string('0', 40)),
+        ("master_repl_offset", "0"),
+        ("second_repl_offset", "-1"),
+        ("repl_backlog_active", "0"),
+        ("repl_backlog_size", silo.Config.Get("repl-backlog-size")),
+        ("repl_backlog_first_byte_offset", "0"),
+        ("repl_backlog_histlen", "0"));
+
+    private static string Cpu()
+    {
+        using var process = Process.GetCurrentProcess();
+        var system = process.PrivilegedProcessorTime.TotalSeconds.ToString("F6", CultureInfo.InvariantCulture);
+        var user = process.UserProcessorTime.TotalSeconds.ToString("F6", CultureInfo.InvariantCulture);
+        return Lines("CPU",
+            ("used_cpu_sys", system),
+            ("used_cpu_user", user),
+            ("used_cpu_sys_children", "0.000000"),
+            ("used_cpu_user_children", "0.000000"),
+            ("used_cpu_sys_main_thread", system),
+            ("used_cpu_user_main_thread", user));
+    }
+
+    private string CommandStats()
+    {
+        var text = new StringBuilder("# Commandstats\r\n");
+        foreach (var command in AllCommands().Where(static c => c.Calls > 0 || c.RejectedCalls > 0 || c.FailedCalls > 0).OrderBy(static c => c.Name, StringComparer.Ordinal))
+        {
+            var perCall = command.Calls == 0 ? 0 : (double)command.Microseconds / command.Calls;
+            text.Append(CultureInfo.InvariantCulture,
+                $"cmdstat_{command.Name}:calls={command.Calls},usec={command.Microseconds},usec_per_call={perCall:F2},rejected_calls={command.RejectedCalls},failed_calls={command.FailedCalls}\r\n");
+        }
+        return text.ToString();
+    }
+
+    private IEnumerable<Grains.Commands.CommandDefinition> AllCommands() =>
+        silo.Commands.Commands.SelectMany(static c => c.Subcommands is null ? [c] : c.Subcommands.Values.Prepend(c));
+
+    private string ErrorStats()
+    {
+        var text = new StringBuilder("# Errorstats\r\n");
+        foreach (var (code, count) in silo.Stats.ErrorsByCode.OrderBy(static e => e.Key, StringComparer.Ordinal))
+        {
+            text.Append(CultureInfo.InvariantCulture, $"errorstat_{code}:count={count}\r\n");
+        }
+        return text.ToString();
+    }
+
+    private string Keyspace()
+    {
+        var text = new StringBuilder("# Keyspace\r\n");
+        var now = silo.KeyspaceOptions.Clock();
+        for (var db = 0; db < silo.KeyspaceOptions.Databases; db++)
+        {
+            long keys = 0, expires = 0, ttlSum = 0;
+            foreach (var shard in _shards)
+            {
+                var database = shard.Databases[db];
+                keys += database.Count;
+                expires += database.Expires.Count;
+                for (var i = 0; i < database.Expires.Count; i++)
+                {
+                    ttlSum += Math.Max(0, database.Expires.At(i).ExpiresAtMs - now);
+                }
+            }
+            if (keys > 0)
+            {
+                var averageTtl = expires == 0 ? 0 : ttlSum / expires;
+                text.Append(CultureInfo.InvariantCulture, $"db{db}:keys={keys},expires={expires},avg_ttl={averageTtl}\r\n");
+            }
+        }
+        return text.ToString();
+    }
+
+    private static string Lines(string title, params (string Name, string Value)[] fields)
+    {
+        var text = new StringBuilder("# ").Append(title).Append("\r\n");
+        foreach (var (name, value) in fields)
+        {
+            text.Append(name).Append(':').Append(value).Append("\r\n");
+        }
+        return text.ToString();
+    }
+
+    private static string Int(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static string Percent(long part, long whole) =>
+        (whole == 0 ? 0 : 100.0 * part / whole).ToString("F2", CultureInfo.InvariantCulture) + "%";
+
+    /// <summary>Redis's bytesToHuman: B below 1K, then two decimals with K, M, G, T, P.</summary>
+    public static string Human(long bytes)
+    {
+        string[] units = ["K", "M", "G", "T", "P"];
+        if (bytes < 1024)
+        {
+            return bytes.ToString(CultureInfo.InvariantCulture) + "B";
+        }
+        double value = bytes;
+        var unit = -1;
+        while (value >= 1024 && unit < units.Length - 1)
+        {
+            value /= 1024;
+            unit++;
+        }
+        return value.ToString("F2", CultureInfo.InvariantCulture) + units[unit];
+    }
+}

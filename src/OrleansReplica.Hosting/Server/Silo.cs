@@ -1,0 +1,221 @@
+using System.Net;
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using OrleansReplica.Grains.Commands;
+using OrleansReplica.Grains.Keyspace;
+using OrleansReplica.Grains.Shards;
+using OrleansReplica.Hosting.Clients;
+using OrleansReplica.Hosting.Commands;
+using OrleansReplica.Hosting.Configuration;
+using OrleansReplica.Hosting.Connections;
+using OrleansReplica.Hosting.Logging;
+using OrleansReplica.Protocol.Resp;
+using OrleansReplica.Runtime;
+
+namespace OrleansReplica.Hosting.Server;
+
+/// <summary>
+/// One server: its configuration, grain runtime (the shard grains), command table, clients and
+/// the RESP listener. Several silos can live in one process; they share nothing.
+/// </summary>
+public sealed class Silo : IAsyncDisposable
+{
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ServiceProvider _services;
+    private KestrelServer? _listener;
+    private long _dirty;
+    private int _stopping;
+
+    public Silo(ServerConfig config, RedisLog? log = null)
+    {
+        Config = config;
+        Log = log ?? new RedisLog(config.LogFile, RedisLog.ParseLevel(config.LogLevel));
+        KeyspaceOptions = new KeyspaceOptions { Databases = config.Databases, Shards = config.Shards, Hz = config.Hz };
+        ShardMap = new ShardMap(KeyspaceOptions.Shards);
+        _services = new ServiceCollection().AddSingleton(KeyspaceOptions).BuildServiceProvider();
+        var grains = new GrainRegistry().AddGrain<IShardGrain, ShardGrain>(static invoker => new ShardGrainReference(invoker));
+        Grains = new GrainRuntime(grains, _services);
+        Commands = CommandTable.FromRedisMetadata();
+        CommandRegistrations.RegisterAll(Commands);
+        Limits = new RespLimits(config.ProtoMaxBulkLen, config.ClientQueryBufferLimit);
+        config.Changed += OnConfigChanged;
+    }
+
+    public ServerConfig Config { get; }
+
+    public RedisLog Log { get; }
+
+    public KeyspaceOptions KeyspaceOptions { get; }
+
+    public ShardMap ShardMap { get; }
+
+    public GrainRuntime Grains { get; }
+
+    public CommandTable Commands { get; }
+
+    public ClientRegistry Clients { get; } = new();
+
+    public ServerStats Stats { get; } = new();
+
+    public RespLimits Limits { get; private set; }
+
+    /// <summary>run_id in INFO server: random per start.</summary>
+    public string RunId { get; } = RandomHex40();
+
+    /// <summary>master_replid: the replication id of this silo's history.</summary>
+    public string ReplicationId { get; } = RandomHex40();
+
+    public DateTimeOffset StartedAt { get; } = DateTimeOffset.UtcNow;
+
+    /// <summary>Unix seconds of the last successful save (start time until one happens).</summary>
+    public long LastSaveUnixSeconds { get; set; } = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+
+    /// <summary>Writes since the last save (rdb_changes_since_last_save).</summary>
+    public long ChangesSinceLastSave => Volatile.Read(ref _dirty);
+
+    /// <summary>True while this silo replicates from a master (REPLICAOF).</summary>
+    public bool IsReplica => Config.ReplicaOf is not null;
+
+    public bool RequiresAuthentication => !string.IsNullOrEmpty(Config.RequirePass);
+
+    /// <summary>The endpoints actually listened on (port 0 in the config picks a free port).</summary>
+    public IReadOnlyList<IPEndPoint> Endpoints { get; private set; } = [];
+
+    public int Port => Endpoints.Count > 0 ? Endpoints[0].Port : Config.Port;
+
+    /// <summary>Completes when the silo has stopped (SHUTDOWN, SIGTERM or StopAsync).</summary>
+    public Task Stopped => _stopped.Task;
+
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        var kestrel = new KestrelServerOptions { ApplicationServices = _services };
+        kestrel.Limits.MaxRequestBufferSize = null;
+        var listeners = new List<ListenOptions>();
+        foreach (var address in ListenAddresses())
+        {
+            kestrel.Listen(address, Config.Port, listen =>
+            {
+                listeners.Add(listen);
+                listen.Run(connection => new ClientConnection(this, connection).RunAsync());
+            });
+        }
+        // Inline scheduling runs our (short, non-blocking) command processing on the socket thread,
+        // saving a thread-pool hop per request; the read buffer is bounded by client-query-buffer-limit instead.
+        var transport = new SocketTransportOptions { UnsafePreferInlineScheduling = true, NoDelay = true, MaxReadBufferSize = null };
+        _listener = new KestrelServer(Options.Create(kestrel), new SocketTransportFactory(Options.Create(transport), NullLoggerFactory.Instance), NullLoggerFactory.Instance);
+        await _listener.StartAsync(new NoHttpApplication(), cancellationToken);
+        Endpoints = listeners.Select(static listen => listen.IPEndPoint!).ToArray();
+        Log.Notice("Server initialized");
+        Log.Notice("Ready to accept connections tcp");
+    }
+
+    /// <summary>Adds a command's writes to the save counter.</summary>
+    public void Dirty(KeyspaceAccess keyspace)
+    {
+        if (keyspace.Dirty != 0)
+        {
+            Interlocked.Add(ref _dirty, keyspace.Dirty);
+            keyspace.Dirty = 0;
+        }
+    }
+
+    public void ResetDirty() => Volatile.Write(ref _dirty, 0);
+
+    /// <summary>Stops accepting, closes every client and deactivates the grains.</summary>
+    public async Task StopAsync()
+    {
+        if (Interlocked.Exchange(ref _stopping, 1) != 0)
+        {
+            await _stopped.Task;
+            return;
+        }
+        try
+        {
+            Clients.KillAll();
+            if (_listener is not null)
+            {
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+                await _listener.StopAsync(timeout.Token);
+                _listener.Dispose();
+            }
+            await Grains.DeactivateAllAsync();
+        }
+        finally
+        {
+            _stopped.TrySetResult();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        await Grains.DisposeAsync();
+        await _services.DisposeAsync();
+        Log.Dispose();
+    }
+
+    private List<IPAddress> ListenAddresses()
+    {
+        var addresses = new List<IPAddress>();
+        foreach (var entry in Config.Bind)
+        {
+            // A leading '-' marks an address that may be unavailable (IPv6 on a v4-only host).
+            var optional = entry.StartsWith('-');
+            var text = entry.TrimStart('-');
+            var address = text switch
+            {
+                "*" => IPAddress.Any,
+                "::*" => IPAddress.IPv6Any,
+                "localhost" => IPAddress.Loopback,
+                _ => IPAddress.Parse(text),
+            };
+            if (optional && address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 && !System.Net.Sockets.Socket.OSSupportsIPv6)
+            {
+                continue;
+            }
+            addresses.Add(address);
+        }
+        // The IPv6 wildcard socket is dual-stack and already covers the IPv4 wildcard.
+        if (addresses.Contains(IPAddress.IPv6Any))
+        {
+            addresses.Remove(IPAddress.Any);
+        }
+        // With port 0 each address would get a different port: listen on the first only.
+        return Config.Port == 0 ? addresses.Take(1).ToList() : addresses;
+    }
+
+    private void OnConfigChanged(string name)
+    {
+        switch (name)
+        {
+            case "proto-max-bulk-len" or "client-query-buffer-limit":
+                Limits = new RespLimits(Config.ProtoMaxBulkLen, Config.ClientQueryBufferLimit);
+                break;
+            case "hz":
+                KeyspaceOptions.Hz = Config.Hz;
+                break;
+            case "loglevel":
+                Log.Level = RedisLog.ParseLevel(Config.LogLevel);
+                break;
+        }
+    }
+
+    private static string RandomHex40() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20));
+
+    /// <summary>Kestrel wants an HTTP application; our listeners never reach it.</summary>
+    private sealed class NoHttpApplication : IHttpApplication<object>
+    {
+        public object CreateContext(IFeatureCollection contextFeatures) => new();
+
+        public Task ProcessRequestAsync(object context) => Task.CompletedTask;
+
+        public void DisposeContext(object context, Exception? exception) { }
+    }
+}

@@ -1,0 +1,6 @@
+namespace OrleansReplica.Runtime;
+
+/// <summary>Marker for grain interfaces addressed by a string key.</summary>
+public interface IGrainWithStringKey : IGrain
+{
+}

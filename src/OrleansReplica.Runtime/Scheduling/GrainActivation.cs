@@ -1,0 +1,432 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Logging;
+
+namespace OrleansReplica.Runtime.Scheduling;
+
+/// <summary>
+/// The activation of one grain id: owns the grain object and its turn. A turn is held by exactly one
+/// party at a time: an inline caller, a queued work item, a lease, or the pump that drains the queue.
+/// </summary>
+/// <remarks>
+/// Fast path: an idle activation runs the call on the caller's thread (no hop, no allocation when the
+/// grain method completes synchronously). Otherwise the call is queued and the pump, a task on this
+/// activation's scheduler, runs the queue in arrival order. The turn is released only when no work is
+/// pending, so a released turn always means an empty queue and FIFO order holds for inline entries too.
+/// The activation outlives deactivation: the next call simply builds a fresh grain object.
+/// </remarks>
+internal sealed class GrainActivation
+{
+    private const int PumpQuantumMilliseconds = 50;
+
+    private readonly Lock gate = new();
+    private readonly Queue<TurnWork> pending = new();
+    private readonly List<IDisposable> resources = [];
+    private readonly GrainRegistration registration;
+    private readonly ActivationTaskScheduler scheduler = new();
+    private TurnWork? deactivation;
+    private bool turnHeld;
+    private long turn;
+
+    public GrainActivation(GrainRuntime runtime, GrainRegistration registration, GrainId grainId, long? integerKey)
+    {
+        Runtime = runtime;
+        this.registration = registration;
+        GrainId = grainId;
+        IntegerKey = integerKey;
+        Reference = registration.CreateReference(this);
+    }
+
+    public GrainRuntime Runtime { get; }
+
+    public GrainId GrainId { get; }
+
+    public long? IntegerKey { get; }
+
+    /// <summary>The reference handed out by the grain factory.</summary>
+    public object Reference { get; }
+
+    /// <summary>The live grain object, or null while not activated.</summary>
+    public Grain? Grain { get; private set; }
+
+    /// <summary>Number of the turn in progress; a lease compares it to end only its own turn.</summary>
+    public long Turn => Volatile.Read(ref turn);
+
+    public ILogger Logger => Runtime.Logger;
+
+    public ValueTask<TResult> Invoke<TGrain, TArg, TResult>(TArg arg, Func<TGrain, TArg, ValueTask<TResult>> method)
+        where TGrain : class
+    {
+        if (!TryEnterTurn(out var grain))
+        {
+            var queued = new GrainCall<TGrain, TArg, TResult>(this, arg, method);
+            Enqueue(queued);
+            return queued.Result;
+        }
+
+        ValueTask<TResult> result;
+        var callerContext = SynchronizationContext.Current;
+        SynchronizationContext.SetSynchronizationContext(scheduler.Context);
+        try
+        {
+            result = method(Unsafe.As<TGrain>(grain), arg);
+        }
+        catch (Exception ex)
+        {
+            ExitTurn();
+            return ValueTask.FromException<TResult>(ex);
+        }
+        finally
+        {
+            SynchronizationContext.SetSynchronizationContext(callerContext);
+        }
+
+        if (result.IsCompleted)
+        {
+            ExitTurn();
+            return result;
+        }
+
+        // Started inline but went asynchronous: the turn stays held until the grain method completes.
+        var call = new GrainCall<TGrain, TArg, TResult>(this, arg, null);
+        call.Continue(result);
+        return call.Result;
+    }
+
+    public ValueTask Invoke<TGrain, TArg>(TArg arg, Func<TGrain, TArg, ValueTask> method)
+        where TGrain : class
+    {
+        if (!TryEnterTurn(out var grain))
+        {
+            var queued = new GrainCall<TGrain, (TArg, Func<TGrain, TArg, ValueTask>), bool>(
+                this, (arg, method), static (g, call) => AsBoolean(call.Item2(g, call.Item1)));
+            Enqueue(queued);
+            return queued.VoidResult;
+        }
+
+        ValueTask result;
+        var callerContext = SynchronizationContext.Current;
+        SynchronizationContext.SetSynchronizationContext(scheduler.Context);
+        try
+        {
+            result = method(Unsafe.As<TGrain>(grain), arg);
+        }
+        catch (Exception ex)
+        {
+            ExitTurn();
+            return ValueTask.FromException(ex);
+        }
+        finally
+        {
+            SynchronizationContext.SetSynchronizationContext(callerContext);
+        }
+
+        if (result.IsCompleted)
+        {
+            ExitTurn();
+            return result;
+        }
+
+        var call = new GrainCall<TGrain, object?, bool>(this, null, null);
+        call.Continue(AsBoolean(result));
+        return call.VoidResult;
+    }
+
+    public ValueTask<GrainTurnLease<TGrain>> AcquireTurn<TGrain>() where TGrain : class
+    {
+        if (TryEnterTurn(out var grain))
+        {
+            return new ValueTask<GrainTurnLease<TGrain>>(new GrainTurnLease<TGrain>(this, Turn, Unsafe.As<TGrain>(grain)));
+        }
+
+        var request = new LeaseRequest<TGrain>(this);
+        Enqueue(request);
+        return new ValueTask<GrainTurnLease<TGrain>>(request.Lease);
+    }
+
+    /// <summary>Queues work behind every turn already requested.</summary>
+    public void Enqueue(TurnWork work)
+    {
+        bool startPump;
+        lock (gate)
+        {
+            pending.Enqueue(work);
+            startPump = !turnHeld;
+            turnHeld = true;
+        }
+
+        if (startPump)
+        {
+            SchedulePump();
+        }
+    }
+
+    /// <summary>Ends the current turn: hands it to the pump when work is waiting, else releases it.</summary>
+    public void ExitTurn()
+    {
+        lock (gate)
+        {
+            if (deactivation is null && pending.Count == 0)
+            {
+                turnHeld = false;
+                return;
+            }
+        }
+
+        SchedulePump();
+    }
+
+    /// <summary>Ends the turn only if it is still the given one (a lease ends its own turn at most once).</summary>
+    public void ExitTurn(long leasedTurn)
+    {
+        lock (gate)
+        {
+            if (!turnHeld || turn != leasedTurn)
+            {
+                return;
+            }
+
+            if (deactivation is null && pending.Count == 0)
+            {
+                turnHeld = false;
+                return;
+            }
+        }
+
+        SchedulePump();
+    }
+
+    /// <summary>Runs the callback as a turn of this activation, skipped when <paramref name="owner"/> is no longer the live grain.</summary>
+    public Task RunTurnAsync(Grain? owner, Func<Task> callback)
+    {
+        var work = new CallbackTurn(this, owner, callback);
+        Enqueue(work);
+        return work.Completion;
+    }
+
+    public Task DeactivateAsync(DeactivationReasonCode reason, CancellationToken ct) =>
+        RunTurnAsync(null, () => DeactivateGrainAsync(reason, ct)).WaitAsync(ct);
+
+    /// <summary>Deactivates <paramref name="grain"/> right after the current turn, ahead of queued work.</summary>
+    public void RequestDeactivation(Grain grain)
+    {
+        bool startPump;
+        lock (gate)
+        {
+            if (!ReferenceEquals(Grain, grain) || deactivation is not null)
+            {
+                return;
+            }
+
+            deactivation = new CallbackTurn(this, grain, () => DeactivateGrainAsync(DeactivationReasonCode.ApplicationRequested, CancellationToken.None));
+            startPump = !turnHeld;
+            turnHeld = true;
+        }
+
+        if (startPump)
+        {
+            SchedulePump();
+        }
+    }
+
+    /// <summary>Ties a timer or subscription to the live grain object: it is disposed when that object deactivates.</summary>
+    public void Track(Grain owner, IDisposable resource)
+    {
+        lock (gate)
+        {
+            if (ReferenceEquals(Grain, owner))
+            {
+                resources.Add(resource);
+                return;
+            }
+        }
+
+        resource.Dispose();
+    }
+
+    public void Untrack(IDisposable resource)
+    {
+        lock (gate)
+        {
+            resources.Remove(resource);
+        }
+    }
+
+    private static ValueTask<bool> AsBoolean(ValueTask task) =>
+        task.IsCompletedSuccessfully ? new ValueTask<bool>(true) : AwaitAsBoolean(task);
+
+    private static async ValueTask<bool> AwaitAsBoolean(ValueTask task)
+    {
+        await task.ConfigureAwait(false);
+        return true;
+    }
+
+    private bool TryEnterTurn([NotNullWhen(true)] out Grain? grain)
+    {
+        lock (gate)
+        {
+            grain = Grain;
+            if (turnHeld || grain is null)
+            {
+                return false;
+            }
+
+            turnHeld = true;
+            turn++;
+            return true;
+        }
+    }
+
+    private void SchedulePump() =>
+        Task.Factory.StartNew(static state => ((GrainActivation)state!).Pump(), this, CancellationToken.None, TaskCreationOptions.DenyChildAttach, scheduler);
+
+    // Runs inside a task on the activation scheduler, so grain code it calls sees that scheduler as current.
+    private void Pump()
+    {
+        var deadline = Environment.TickCount64 + PumpQuantumMilliseconds;
+        while (true)
+        {
+            TurnWork? work;
+            lock (gate)
+            {
+                work = NextWork();
+                if (work is null)
+                {
+                    turnHeld = false;
+                    return;
+                }
+
+                turn++;
+            }
+
+            if (!work.Run())
+            {
+                return; // the work keeps the turn and exits it when it completes
+            }
+
+            if (Environment.TickCount64 >= deadline)
+            {
+                SchedulePump(); // yield the thread to other activations, keeping the turn
+                return;
+            }
+        }
+    }
+
+    private TurnWork? NextWork()
+    {
+        if (deactivation is { } requested)
+        {
+            deactivation = null;
+            return requested;
+        }
+
+        if (!pending.TryPeek(out var next))
+        {
+            return null;
+        }
+
+        return next.NeedsActiveGrain && Grain is null
+            ? new CallbackTurn(this, null, ActivateGrainAsync)
+            : pending.Dequeue();
+    }
+
+    private async Task ActivateGrainAsync()
+    {
+        Grain? grain = null;
+        try
+        {
+            grain = registration.CreateGrain(Runtime.Services);
+            grain.Attach(this);
+            lock (gate)
+            {
+                Grain = grain;
+            }
+
+            await grain.OnActivateAsync(CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            Logger.LogError(ex, "Activation of grain {GrainId} failed", GrainId);
+            ReleaseGrain(grain);
+            FailPendingCalls(ex);
+        }
+    }
+
+    private async Task DeactivateGrainAsync(DeactivationReasonCode reason, CancellationToken ct)
+    {
+        var grain = Grain;
+        if (grain is null)
+        {
+            return;
+        }
+
+        StopResources();
+        try
+        {
+            await grain.OnDeactivateAsync(reason, ct);
+        }
+        catch (Exception ex)
+        {
+            Logger.LogError(ex, "Deactivation of grain {GrainId} failed", GrainId);
+        }
+        finally
+        {
+            ReleaseGrain(grain);
+        }
+    }
+
+    private void ReleaseGrain(Grain? grain)
+    {
+        lock (gate)
+        {
+            if (ReferenceEquals(Grain, grain))
+            {
+                Grain = null;
+            }
+        }
+
+        StopResources();
+    }
+
+    private void StopResources()
+    {
+        IDisposable[] stopping;
+        lock (gate)
+        {
+            stopping = [.. resources];
+            resources.Clear();
+        }
+
+        foreach (var resource in stopping)
+        {
+            resource.Dispose();
+        }
+    }
+
+    // Like Orleans, calls waiting for an activation that failed to activate are rejected with its error.
+    private void FailPendingCalls(Exception error)
+    {
+        List<TurnWork> failed = [];
+        lock (gate)
+        {
+            var count = pending.Count;
+            for (var i = 0; i < count; i++)
+            {
+                var work = pending.Dequeue();
+                if (work.NeedsActiveGrain)
+                {
+                    failed.Add(work);
+                }
+                else
+                {
+                    pending.Enqueue(work);
+                }
+            }
+        }
+
+        foreach (var work in failed)
+        {
+            work.Fail(error);
+        }
+    }
+}

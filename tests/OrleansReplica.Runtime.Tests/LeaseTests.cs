@@ -1,0 +1,73 @@
+using OrleansReplica.Runtime.Tests.Grains;
+using OrleansReplica.Runtime.Tests.Support;
+
+namespace OrleansReplica.Runtime.Tests;
+
+public sealed class LeaseTests
+{
+    [Fact]
+    public async Task A_lease_holds_off_every_other_turn_until_disposed()
+    {
+        await using var runtime = TestRuntime.Create(new TurnProbe());
+        var grain = runtime.GetGrain<ITestGrain>(1);
+        await grain.Ping();
+
+        var lease = await TestRuntime.AsReference(grain).AcquireTurnAsync();
+        var read = grain.Get();
+        await lease.Grain.Add(5); // direct call on the grain object, inside the leased turn
+
+        Assert.False(read.IsCompleted);
+        lease.Dispose();
+        Assert.Equal(5, await Wait.Within(read.AsTask()));
+    }
+
+    [Fact]
+    public async Task A_second_lease_waits_for_the_first()
+    {
+        await using var runtime = TestRuntime.Create(new TurnProbe());
+        var grain = runtime.GetGrain<ITestGrain>(1);
+        var reference = TestRuntime.AsReference(grain);
+        await grain.Ping();
+
+        var first = await reference.AcquireTurnAsync();
+        var second = reference.AcquireTurnAsync();
+        Assert.False(second.IsCompleted);
+
+        first.Dispose();
+        var held = await Wait.Within(second.AsTask());
+        first.Dispose(); // a stale dispose must not end the second lease's turn
+        var blocked = grain.Get();
+        Assert.False(blocked.IsCompleted);
+
+        held.Dispose();
+        held.Dispose();
+        await Wait.Within(blocked.AsTask());
+        Assert.Equal(1, await grain.Add(1));
+    }
+
+    [Fact]
+    public async Task Leases_on_an_idle_activation_complete_synchronously()
+    {
+        await using var runtime = TestRuntime.Create(new TurnProbe());
+        var grain = runtime.GetGrain<ITestGrain>(1);
+        await grain.Ping();
+
+        var acquire = TestRuntime.AsReference(grain).AcquireTurnAsync();
+
+        Assert.True(acquire.IsCompletedSuccessfully);
+        (await acquire).Dispose();
+    }
+
+    [Fact]
+    public async Task Leases_on_a_not_yet_active_grain_wait_for_activation()
+    {
+        var probe = new TurnProbe();
+        await using var runtime = TestRuntime.Create(probe);
+        var grain = runtime.GetGrain<ITestGrain>(1);
+
+        using var lease = await Wait.Within(TestRuntime.AsReference(grain).AcquireTurnAsync().AsTask());
+
+        Assert.Equal(1, probe.Activations);
+        Assert.Equal(1, await lease.Grain.Add(1));
+    }
+}
