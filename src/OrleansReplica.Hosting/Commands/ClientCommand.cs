@@ -106,7 +106,7 @@ public static class ClientCommand
                 var ids = new HashSet<long>();
                 for (var i = 3; i < c.Args.Count; i++)
                 {
-                    if (!Protocol.Text.RedisNumber.TryParseInt64(c.Args[i], out var id) || id <= 0)
+                    if (!Protocol.Text.RedisNumber.TryParseInt64(c.Args[i], out var id))
                     {
                         c.Error("ERR Invalid client ID");
                         return;

@@ -22,7 +22,11 @@ public static class ConnectionCommands
 
     private static void Ping(CommandContext c)
     {
-        if (c.Args.Count == 1)
+        if (c.Args.Count > 2)
+        {
+            c.Error(CommandErrors.WrongArgumentCount("ping"));
+        }
+        else if (c.Args.Count == 1)
         {
             c.Reply.WritePong();
         }

@@ -50,7 +50,7 @@ public static class DebugCommand
         }
         else
         {
-            c.Error(CommandErrors.UnknownSubcommand(c.ArgText(1), "DEBUG"));
+            c.Error($"ERR unknown subcommand or wrong number of arguments for '{CommandErrors.Truncate(c.ArgText(1))}'. Try DEBUG HELP.");
         }
     }
 
