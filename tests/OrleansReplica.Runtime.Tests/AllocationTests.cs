@@ -19,6 +19,9 @@ public sealed class AllocationTests
             (await reference.AcquireTurnAsync()).Dispose();
         }
 
+        // The first run of a call site of a shared generic method (GetGrain<T>) costs the runtime a
+        // one-time lookup allocation, so the measured loop runs once before it is measured.
+        MeasureHotPath(runtime, reference, 1);
         var allocated = MeasureHotPath(runtime, reference, 10_000);
 
         Assert.Equal(0, allocated);

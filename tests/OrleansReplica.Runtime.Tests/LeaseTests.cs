@@ -70,4 +70,52 @@ public sealed class LeaseTests
         Assert.Equal(1, probe.Activations);
         Assert.Equal(1, await lease.Grain.Add(1));
     }
+
+    [Fact]
+    public async Task Leases_taken_in_key_order_make_multi_grain_updates_atomic()
+    {
+        await using var runtime = TestRuntime.Create(new TurnProbe());
+        var grains = Enumerable.Range(0, 4).Select(key => runtime.GetGrain<ITestGrain>(key)).ToArray();
+        foreach (var grain in grains)
+        {
+            await grain.Add(1000);
+        }
+
+        var movers = Enumerable.Range(0, 6).Select(seed => Task.Run(async () =>
+        {
+            var random = new Random(seed);
+            for (var i = 0; i < 300; i++)
+            {
+                var from = random.Next(4);
+                var to = (from + 1 + random.Next(3)) % 4;
+                using var first = await TestRuntime.AsReference(grains[Math.Min(from, to)]).AcquireTurnAsync();
+                using var second = await TestRuntime.AsReference(grains[Math.Max(from, to)]).AcquireTurnAsync();
+                await (from < to ? first : second).Grain.Add(-1);
+                await (from < to ? second : first).Grain.Add(1);
+            }
+        }));
+        var auditor = Task.Run(async () =>
+        {
+            var audits = 0;
+            while (audits++ < 200)
+            {
+                var leases = new List<GrainTurnLease<ITestGrain>>();
+                foreach (var grain in grains)
+                {
+                    leases.Add(await TestRuntime.AsReference(grain).AcquireTurnAsync());
+                }
+
+                var total = 0;
+                foreach (var lease in leases)
+                {
+                    total += await lease.Grain.Get();
+                    lease.Dispose();
+                }
+
+                Assert.Equal(4000, total);
+            }
+        });
+
+        await Wait.Within(Task.WhenAll(movers.Append(auditor)));
+    }
 }

@@ -12,6 +12,7 @@ public sealed class CommandDefinition
     private long _microseconds;
     private long _rejectedCalls;
     private long _failedCalls;
+    private LatencyHistogram? _latency;
 
     /// <summary>Lower-case name; a subcommand is named "container|sub" as Redis names it.</summary>
     public required string Name { get; init; }
@@ -64,10 +65,15 @@ public sealed class CommandDefinition
         return first > 0 && step > 0 && last >= first && last < count;
     }
 
-    public void RecordCall(long microseconds)
+    /// <summary>Latencies of the calls so far; null until the first call.</summary>
+    public LatencyHistogram? Latency => _latency;
+
+    public void RecordCall(TimeSpan elapsed)
     {
         Interlocked.Increment(ref _calls);
-        Interlocked.Add(ref _microseconds, microseconds);
+        Interlocked.Add(ref _microseconds, (long)elapsed.TotalMicroseconds);
+        var latency = _latency ?? Interlocked.CompareExchange(ref _latency, new LatencyHistogram(), null) ?? _latency!;
+        latency.Record(elapsed.Ticks * 100);
     }
 
     public void RecordRejected() => Interlocked.Increment(ref _rejectedCalls);
@@ -80,5 +86,6 @@ public sealed class CommandDefinition
         Volatile.Write(ref _microseconds, 0);
         Volatile.Write(ref _rejectedCalls, 0);
         Volatile.Write(ref _failedCalls, 0);
+        _latency?.Reset();
     }
 }

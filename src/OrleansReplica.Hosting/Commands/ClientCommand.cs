@@ -143,7 +143,7 @@ public static class ClientCommand
                 c.Error("ERR No such client");
                 return;
             }
-            Close(target, self);
+            Close(target, self, registry);
             c.Reply.WriteOk();
             return;
         }
@@ -218,15 +218,19 @@ public static class ClientCommand
             {
                 continue;
             }
-            Close(client, self);
+            Close(client, self, registry);
             killed++;
         }
         c.Reply.WriteInteger(killed);
     }
 
-    /// <summary>Killing oneself closes after this reply is written, as Redis does.</summary>
-    private static void Close(ClientSession target, ClientSession self)
+    /// <summary>
+    /// The killed client leaves the registry before the reply, as Redis frees it at once; killing
+    /// oneself closes after this reply is written.
+    /// </summary>
+    private static void Close(ClientSession target, ClientSession self, ClientRegistry registry)
     {
+        registry.Remove(target);
         if (target == self)
         {
             target.CloseAfterReply();

@@ -88,7 +88,7 @@ public sealed class CommandDispatcher(ClientContext context, KeyspaceExecutor ex
         var session = context.Session;
         session.Db = context.Keyspace.Db;
         var elapsed = Stopwatch.GetElapsedTime(started);
-        command.RecordCall((long)elapsed.TotalMicroseconds);
+        command.RecordCall(elapsed);
         if (context.Failed)
         {
             command.RecordFailed();

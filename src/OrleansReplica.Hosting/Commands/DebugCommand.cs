@@ -41,7 +41,8 @@ public static class DebugCommand
             for (var i = 2; i < c.Args.Count; i++)
             {
                 var value = c.Keyspace.Find(c.Args[i]);
-                c.Reply.WriteSimpleString(value is null ? new string('0', 40) : ValueDigest(value));
+                var hasExpire = value is not null && c.Keyspace.GetExpire(c.Args[i]) != -1;
+                c.Reply.WriteSimpleString(value is null ? new string('0', 40) : ValueDigest(value, hasExpire));
             }
         }
         else if (c.ArgIs(1, "HELP") && c.Args.Count == 2)
@@ -83,10 +84,10 @@ public static class DebugCommand
         return builder.ToHex();
     }
 
-    private static string ValueDigest(RedisValue value)
+    private static string ValueDigest(RedisValue value, bool hasExpire)
     {
         Span<byte> scratch = stackalloc byte[24];
-        return value is RedisString text ? DigestBuilder.ValueDigestOfString(text.GetBytes(scratch)) : new string('0', 40);
+        return value is RedisString text ? DigestBuilder.ValueDigestOfString(text.GetBytes(scratch), hasExpire) : new string('0', 40);
     }
 
     private static void DescribeObject(CommandContext c)

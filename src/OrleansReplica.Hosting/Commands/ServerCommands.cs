@@ -19,6 +19,7 @@ public static class ServerCommands
         ClientCommand.Register(table);
         ConfigCommand.Register(table);
         DebugCommand.Register(table);
+        ClusterCommand.Register(table);
     }
 
     private static void Info(CommandContext c)

@@ -150,7 +150,7 @@ public static class TransactionCommands
             {
                 command.Handler!(c);
             }
-            command.RecordCall((long)Stopwatch.GetElapsedTime(started).TotalMicroseconds);
+            command.RecordCall(Stopwatch.GetElapsedTime(started));
             if (c.Failed)
             {
                 command.RecordFailed();

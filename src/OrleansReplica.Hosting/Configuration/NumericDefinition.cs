@@ -44,6 +44,7 @@ public sealed class NumericDefinition : ConfigDefinition
 
     public long DefaultValue { get; }
 
+    /// <summary>How the value is written and parsed.</summary>
     public NumericFormat Syntax { get; }
 
     /// <summary>True for C unsigned types, whose bounds are compared as unsigned numbers.</summary>

@@ -95,7 +95,7 @@ public sealed class ClientConnection
                 }
                 if (status == RespParseStatus.Error)
                 {
-                    _silo.Stats.RecordError(error!);
+                    _silo.Stats.RecordError("ERR " + error);
                     _reply.WriteError("ERR " + error);
                     _silo.Log.Verbose($"Protocol error ({error}) from client: id={_session.Id} addr={_session.Address}");
                     closing = true;

@@ -14,7 +14,7 @@ public sealed class ServerInfo(Silo silo, IEnumerable<ShardKeyspace> shards)
     private static readonly string[] DefaultSections =
         ["server", "clients", "memory", "persistence", "stats", "replication", "cpu", "modules", "errorstats", "cluster", "keyspace"];
 
-    private static readonly string[] AllSections = [.. DefaultSections[..^3], "commandstats", "errorstats", "cluster", "keyspace"];
+    private static readonly string[] AllSections = [.. DefaultSections[..^3], "commandstats", "errorstats", "latencystats", "cluster", "keyspace"];
 
     private readonly ShardKeyspace[] _shards = shards.ToArray();
 
@@ -78,6 +78,7 @@ public sealed class ServerInfo(Silo silo, IEnumerable<ShardKeyspace> shards)
         "modules" => "# Modules\r\n",
         "commandstats" => CommandStats(),
         "errorstats" => ErrorStats(),
+        "latencystats" => LatencyStats(),
         "cluster" => "# Cluster\r\ncluster_enabled:0\r\n",
         "keyspace" => Keyspace(),
         _ => null,
@@ -131,6 +132,7 @@ public sealed class ServerInfo(Silo silo, IEnumerable<ShardKeyspace> shards)
         var peak = Math.Max(used, Process.GetCurrentProcess().PeakWorkingSet64);
         var total = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
         var maxMemory = (long)silo.Config.MaxMemory;
+        var fragmentation = used == 0 ? 0 : (double)rss / used;
         return Lines("Memory",
             ("used_memory", Int(used)),
             ("used_memory_human", Human(used)),
@@ -143,13 +145,44 @@ public sealed class ServerInfo(Silo silo, IEnumerable<ShardKeyspace> shards)
             ("used_memory_startup", "0"),
             ("used_memory_dataset", Int(used)),
             ("used_memory_dataset_perc", "100.00%"),
+            ("allocator_allocated", Int(used)),
+            ("allocator_active", Int(used)),
+            ("allocator_resident", Int(rss)),
             ("total_system_memory", Int(total)),
             ("total_system_memory_human", Human(total)),
+            ("used_memory_lua", "0"),
+            ("used_memory_vm_eval", "0"),
+            ("used_memory_lua_human", "0B"),
+            ("used_memory_scripts_eval", "0"),
+            ("number_of_cached_scripts", "0"),
+            ("number_of_functions", "0"),
+            ("number_of_libraries", "0"),
+            ("used_memory_vm_functions", "0"),
+            ("used_memory_vm_total", "0"),
+            ("used_memory_vm_total_human", "0B"),
+            ("used_memory_functions", "0"),
+            ("used_memory_scripts", "0"),
+            ("used_memory_scripts_human", "0B"),
             ("maxmemory", Int(maxMemory)),
             ("maxmemory_human", Human(maxMemory)),
             ("maxmemory_policy", silo.Config.Get("maxmemory-policy")),
-            ("mem_fragmentation_ratio", (used == 0 ? 0 : (double)rss / used).ToString("F2", CultureInfo.InvariantCulture)),
+            ("allocator_frag_ratio", "1.00"),
+            ("allocator_frag_bytes", "0"),
+            ("allocator_rss_ratio", Ratio(fragmentation)),
+            ("allocator_rss_bytes", Int(rss - used)),
+            ("rss_overhead_ratio", "1.00"),
+            ("rss_overhead_bytes", "0"),
+            ("mem_fragmentation_ratio", Ratio(fragmentation)),
+            ("mem_fragmentation_bytes", Int(rss - used)),
+            ("mem_not_counted_for_evict", "0"),
+            ("mem_replication_backlog", "0"),
+            ("mem_total_replication_buffers", "0"),
+            ("mem_clients_slaves", "0"),
+            ("mem_clients_normal", "0"),
+            ("mem_cluster_links", "0"),
+            ("mem_aof_buffer", "0"),
             ("mem_allocator", "dotnet-gc"),
+            ("active_defrag_running", "0"),
             ("lazyfree_pending_objects", "0"),
             ("lazyfreed_objects", "0"));
     }
@@ -302,6 +335,19 @@ public sealed class ServerInfo(Silo silo, IEnumerable<ShardKeyspace> shards)
         return text.ToString();
     }
 
+    /// <summary>Per-command latency percentiles, as Redis's latency-tracking-info-percentiles (50 99 99.9) show them.</summary>
+    private string LatencyStats()
+    {
+        var text = new StringBuilder("# Latencystats\r\n");
+        foreach (var command in AllCommands().Where(static c => c.Latency is not null && c.Calls > 0).OrderBy(static c => c.Name, StringComparer.Ordinal))
+        {
+            var latency = command.Latency!;
+            text.Append(CultureInfo.InvariantCulture,
+                $"latency_percentiles_usec_{command.Name}:p50={latency.ValueAtPercentile(50):F3},p99={latency.ValueAtPercentile(99):F3},p99.9={latency.ValueAtPercentile(99.9):F3}\r\n");
+        }
+        return text.ToString();
+    }
+
     private string Keyspace()
     {
         var text = new StringBuilder("# Keyspace\r\n");
@@ -337,6 +383,8 @@ public sealed class ServerInfo(Silo silo, IEnumerable<ShardKeyspace> shards)
         }
         return text.ToString();
     }
+
+    private static string Ratio(double value) => value.ToString("F2", CultureInfo.InvariantCulture);
 
     private static string Int(long value) => value.ToString(CultureInfo.InvariantCulture);
 

@@ -13,7 +13,8 @@ public static class RedisNumber
 
     /// <summary>
     /// Redis's MAX_LONG_DOUBLE_CHARS: long double arguments must be shorter, and a destination this
-    /// large always holds a <see cref="TryIncrByFloat"/> or <see cref="FormatLongDoubleHuman"/> result.
+    /// large always holds a <see cref="TryIncrByFloat"/>, <see cref="TryHashIncrByFloat"/> or
+    /// <see cref="FormatLongDoubleHuman"/> result.
     /// </summary>
     public const int MaxLongDoubleChars = LongDouble.MaxChars;
 
@@ -22,6 +23,12 @@ public static class RedisNumber
 
     /// <summary>The error when INCRBYFLOAT or HINCRBYFLOAT would store NaN or an infinity.</summary>
     public const string NaNOrInfinityError = "ERR increment would produce NaN or Infinity";
+
+    /// <summary>HINCRBYFLOAT's error for an infinite increment.</summary>
+    public const string IncrementNaNOrInfinityError = "ERR value is NaN or Infinity";
+
+    /// <summary>HINCRBYFLOAT's error for a stored field value that is not a float.</summary>
+    public const string HashValueNotAFloatError = "ERR hash value is not a float";
 
     /// <summary>
     /// Redis's strict text-to-integer rule (string2ll): optional '-', no '+', no spaces, no leading
@@ -81,7 +88,7 @@ public static class RedisNumber
     }
 
     /// <summary>
-    /// Redis's text-to-double rule (ZADD scores, INCRBYFLOAT-free float arguments): C strtod syntax
+    /// Redis's text-to-double rule (getDoubleFromObject: ZADD scores and other double arguments): C strtod syntax
     /// over the whole text, so decimal, hex floats ("0x1p3"), "inf"/"infinity" with optional sign;
     /// rejects empty text, a leading space, NaN, and values that overflow or underflow to zero.
     /// </summary>
@@ -104,6 +111,11 @@ public static class RedisNumber
                 return TryParseHexDouble(syntax, out value);
         }
 
+        if (TryParseShortDecimal(syntax, out value))
+        {
+            return true;
+        }
+
         // The syntax is already strtod's; .NET's parser is correctly rounded for it.
         if (!double.TryParse(s, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent, CultureInfo.InvariantCulture, out value))
         {
@@ -119,7 +131,7 @@ public static class RedisNumber
     /// stored values): strtold syntax as <see cref="TryParseDouble"/>, shorter than
     /// <see cref="MaxLongDoubleChars"/>, and checked against the wider long double range.
     /// </summary>
-    public static bool IsValidLongDouble(ReadOnlySpan<byte> s) => LongDouble.TryParse(s, out _);
+    public static bool IsValidLongDouble(ReadOnlySpan<byte> s) => LongDoubleParser.TryParse(s, out _);
 
     /// <summary>Writes the decimal text of <paramref name="value"/>; returns its length.</summary>
     public static int FormatInt64(long value, Span<byte> dest)
@@ -264,12 +276,48 @@ public static class RedisNumber
     public static bool TryIncrByFloat(ReadOnlySpan<byte> current, ReadOnlySpan<byte> increment, Span<byte> dest, out int written, out string? error)
     {
         written = 0;
-        if (!LongDouble.TryParse(current, out LongDouble value) || !LongDouble.TryParse(increment, out LongDouble delta))
+        if (!LongDoubleParser.TryParse(current, out LongDouble value) || !LongDoubleParser.TryParse(increment, out LongDouble delta))
         {
             error = NotAValidFloatError;
             return false;
         }
 
+        return TryWriteSum(value, delta, dest, out written, out error);
+    }
+
+    /// <summary>
+    /// HINCRBYFLOAT: as <see cref="TryIncrByFloat"/> with that command's checks and texts, in its order:
+    /// <see cref="NotAValidFloatError"/> (increment), <see cref="IncrementNaNOrInfinityError"/> (infinite
+    /// increment), <see cref="HashValueNotAFloatError"/> (stored value; pass "0" for a missing field),
+    /// <see cref="NaNOrInfinityError"/> (result).
+    /// </summary>
+    public static bool TryHashIncrByFloat(ReadOnlySpan<byte> current, ReadOnlySpan<byte> increment, Span<byte> dest, out int written, out string? error)
+    {
+        written = 0;
+        if (!LongDoubleParser.TryParse(increment, out LongDouble delta))
+        {
+            error = NotAValidFloatError;
+            return false;
+        }
+
+        if (delta.IsInfinity)
+        {
+            error = IncrementNaNOrInfinityError;
+            return false;
+        }
+
+        if (!LongDoubleParser.TryParse(current, out LongDouble value))
+        {
+            error = HashValueNotAFloatError;
+            return false;
+        }
+
+        return TryWriteSum(value, delta, dest, out written, out error);
+    }
+
+    private static bool TryWriteSum(LongDouble value, LongDouble delta, Span<byte> dest, out int written, out string? error)
+    {
+        written = 0;
         if (!LongDouble.TryAdd(value, delta, out LongDouble sum))
         {
             error = NaNOrInfinityError;
@@ -278,6 +326,60 @@ public static class RedisNumber
 
         written = sum.FormatHuman(dest);
         error = null;
+        return true;
+    }
+
+    // Exact powers of ten as doubles (10^22 is the largest). An array, not a span over data: unoptimized
+    // JIT code allocates on every access to a span property of non-byte constants.
+    private static readonly double[] PowersOfTen =
+    [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+        1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+    ];
+
+    private static bool TryParseShortDecimal(in FloatSyntax syntax, out double value)
+    {
+        // Up to 15 digits and a power of ten up to 10^22 are both exact doubles, so one IEEE
+        // multiplication or division rounds correctly (Clinger's fast path); typical scores land here.
+        value = 0;
+        ulong digits = 0;
+        int kept = 0;
+        int fractionDigits = 0;
+        bool afterPoint = false;
+        foreach (byte c in syntax.Mantissa)
+        {
+            if (c == (byte)'.')
+            {
+                afterPoint = true;
+                continue;
+            }
+
+            if (afterPoint)
+            {
+                fractionDigits++;
+            }
+
+            if (kept == 0 && c == (byte)'0')
+            {
+                continue;
+            }
+
+            if (++kept > 15)
+            {
+                return false;
+            }
+
+            digits = (digits * 10) + (ulong)(c - '0');
+        }
+
+        long power = (long)syntax.Exponent - fractionDigits;
+        if (power < -22 || power > 22)
+        {
+            return false;
+        }
+
+        double magnitude = power >= 0 ? digits * PowersOfTen[(int)power] : digits / PowersOfTen[(int)-power];
+        value = syntax.Negative ? -magnitude : magnitude;
         return true;
     }
 

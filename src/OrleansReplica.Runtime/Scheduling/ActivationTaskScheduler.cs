@@ -8,12 +8,16 @@ internal sealed class ActivationTaskScheduler : TaskScheduler, IThreadPoolWorkIt
 {
     private const int QuantumMilliseconds = 50;
 
-    private readonly Lock gate = new();
+    private readonly Lock gate; // shared with the activation
     private readonly Queue<ScheduledItem> queue = new();
     private bool posted;
     private int drainingThread;
 
-    public ActivationTaskScheduler() => Context = new ActivationSynchronizationContext(this);
+    public ActivationTaskScheduler(Lock gate)
+    {
+        this.gate = gate;
+        Context = new ActivationSynchronizationContext(this);
+    }
 
     public SynchronizationContext Context { get; }
 
@@ -21,11 +25,31 @@ internal sealed class ActivationTaskScheduler : TaskScheduler, IThreadPoolWorkIt
 
     public void Post(SendOrPostCallback callback, object? state) => Enqueue(new ScheduledItem(null, callback, state));
 
+    /// <summary>True while a thread-pool drain or an inline caller is responsible for the queue. Caller holds the gate.</summary>
+    public bool IsClaimedLocked => posted;
+
+    /// <summary>Claims the queue for grain code running inline on this thread, so nothing it posts runs beside it. Caller holds the gate.</summary>
+    public void ClaimForInlineLocked()
+    {
+        posted = true;
+        drainingThread = Environment.CurrentManagedThreadId;
+    }
+
+    /// <summary>Ends the inline claim; returns true when the inline code queued work and the queue must be posted. Caller holds the gate.</summary>
+    public bool ReleaseInlineLocked()
+    {
+        drainingThread = 0;
+        posted = queue.Count > 0;
+        return posted;
+    }
+
+    public void PostToThreadPool() => ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+
     void IThreadPoolWorkItem.Execute()
     {
         if (Drain())
         {
-            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+            PostToThreadPool();
         }
     }
 
@@ -55,7 +79,7 @@ internal sealed class ActivationTaskScheduler : TaskScheduler, IThreadPoolWorkIt
 
         if (post)
         {
-            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+            PostToThreadPool();
         }
     }
 

@@ -8,6 +8,7 @@ internal sealed class CallbackTurn(GrainActivation activation, Grain? owner, Fun
 {
     private readonly GrainActivation activation = activation;
     private readonly TaskCompletionSource completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Task? finished;
 
     public Task Completion => completion.Task;
 
@@ -15,7 +16,7 @@ internal sealed class CallbackTurn(GrainActivation activation, Grain? owner, Fun
     {
         if (owner is not null && !ReferenceEquals(activation.Grain, owner))
         {
-            completion.TrySetResult();
+            finished = Task.CompletedTask;
             return true;
         }
 
@@ -26,13 +27,12 @@ internal sealed class CallbackTurn(GrainActivation activation, Grain? owner, Fun
         }
         catch (Exception ex)
         {
-            completion.TrySetException(ex);
-            return true;
+            task = Task.FromException(ex);
         }
 
         if (task.IsCompleted)
         {
-            Complete(task);
+            finished = task;
             return true;
         }
 
@@ -49,6 +49,8 @@ internal sealed class CallbackTurn(GrainActivation activation, Grain? owner, Fun
             TaskScheduler.Default);
         return false;
     }
+
+    public override void Publish() => Complete(finished!);
 
     private void Complete(Task task)
     {

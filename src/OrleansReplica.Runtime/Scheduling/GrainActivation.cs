@@ -19,11 +19,13 @@ internal sealed class GrainActivation
 {
     private const int PumpQuantumMilliseconds = 50;
 
+    // One lock guards the turn, the queue and the scheduler's queue, so entering and leaving the inline
+    // fast path costs one uncontended lock each.
     private readonly Lock gate = new();
     private readonly Queue<TurnWork> pending = new();
     private readonly List<IDisposable> resources = [];
     private readonly GrainRegistration registration;
-    private readonly ActivationTaskScheduler scheduler = new();
+    private readonly ActivationTaskScheduler scheduler;
     private TurnWork? deactivation;
     private bool turnHeld;
     private long turn;
@@ -34,6 +36,7 @@ internal sealed class GrainActivation
         this.registration = registration;
         GrainId = grainId;
         IntegerKey = integerKey;
+        scheduler = new ActivationTaskScheduler(gate);
         Reference = registration.CreateReference(this);
     }
 
@@ -57,11 +60,9 @@ internal sealed class GrainActivation
     public ValueTask<TResult> Invoke<TGrain, TArg, TResult>(TArg arg, Func<TGrain, TArg, ValueTask<TResult>> method)
         where TGrain : class
     {
-        if (!TryEnterTurn(out var grain))
+        if (!TryEnterInline(out var grain))
         {
-            var queued = new GrainCall<TGrain, TArg, TResult>(this, arg, method);
-            Enqueue(queued);
-            return queued.Result;
+            return Queued(new GrainCall<TGrain, TArg, TResult>(this, arg, method)).Result;
         }
 
         ValueTask<TResult> result;
@@ -73,17 +74,17 @@ internal sealed class GrainActivation
         }
         catch (Exception ex)
         {
-            ExitTurn();
-            return ValueTask.FromException<TResult>(ex);
+            result = ValueTask.FromException<TResult>(ex);
         }
         finally
         {
             SynchronizationContext.SetSynchronizationContext(callerContext);
         }
 
-        if (result.IsCompleted)
+        var completed = result.IsCompleted;
+        ExitInline(completed);
+        if (completed)
         {
-            ExitTurn();
             return result;
         }
 
@@ -96,12 +97,10 @@ internal sealed class GrainActivation
     public ValueTask Invoke<TGrain, TArg>(TArg arg, Func<TGrain, TArg, ValueTask> method)
         where TGrain : class
     {
-        if (!TryEnterTurn(out var grain))
+        if (!TryEnterInline(out var grain))
         {
-            var queued = new GrainCall<TGrain, (TArg, Func<TGrain, TArg, ValueTask>), bool>(
-                this, (arg, method), static (g, call) => AsBoolean(call.Item2(g, call.Item1)));
-            Enqueue(queued);
-            return queued.VoidResult;
+            return Queued(new GrainCall<TGrain, (TArg, Func<TGrain, TArg, ValueTask>), bool>(
+                this, (arg, method), static (grain, call) => AsBoolean(call.Item2(grain, call.Item1)))).VoidResult;
         }
 
         ValueTask result;
@@ -113,17 +112,17 @@ internal sealed class GrainActivation
         }
         catch (Exception ex)
         {
-            ExitTurn();
-            return ValueTask.FromException(ex);
+            result = ValueTask.FromException(ex);
         }
         finally
         {
             SynchronizationContext.SetSynchronizationContext(callerContext);
         }
 
-        if (result.IsCompleted)
+        var completed = result.IsCompleted;
+        ExitInline(completed);
+        if (completed)
         {
-            ExitTurn();
             return result;
         }
 
@@ -139,9 +138,7 @@ internal sealed class GrainActivation
             return new ValueTask<GrainTurnLease<TGrain>>(new GrainTurnLease<TGrain>(this, Turn, Unsafe.As<TGrain>(grain)));
         }
 
-        var request = new LeaseRequest<TGrain>(this);
-        Enqueue(request);
-        return new ValueTask<GrainTurnLease<TGrain>>(request.Lease);
+        return new ValueTask<GrainTurnLease<TGrain>>(Queued(new LeaseRequest<TGrain>(this)).Lease);
     }
 
     /// <summary>Queues work behind every turn already requested.</summary>
@@ -261,6 +258,60 @@ internal sealed class GrainActivation
         return true;
     }
 
+    private T Queued<T>(T work) where T : TurnWork
+    {
+        Enqueue(work);
+        return work;
+    }
+
+    /// <summary>
+    /// Takes the turn and the scheduler for grain code about to run on this thread. Fails when the turn is
+    /// taken, the grain is not active, or the scheduler is still draining the tail of an earlier turn (its
+    /// code must not overlap ours); the call is then queued, which keeps FIFO order.
+    /// </summary>
+    private bool TryEnterInline([NotNullWhen(true)] out Grain? grain)
+    {
+        lock (gate)
+        {
+            grain = Grain;
+            if (turnHeld || grain is null || scheduler.IsClaimedLocked)
+            {
+                return false;
+            }
+
+            turnHeld = true;
+            turn++;
+            scheduler.ClaimForInlineLocked();
+            return true;
+        }
+    }
+
+    /// <summary>Releases the scheduler after inline code ran, and the turn too when the call completed.</summary>
+    private void ExitInline(bool completed)
+    {
+        bool postScheduler;
+        var startPump = false;
+        lock (gate)
+        {
+            postScheduler = scheduler.ReleaseInlineLocked();
+            if (completed)
+            {
+                startPump = deactivation is not null || pending.Count > 0;
+                turnHeld = startPump;
+            }
+        }
+
+        if (postScheduler)
+        {
+            scheduler.PostToThreadPool();
+        }
+
+        if (startPump)
+        {
+            SchedulePump();
+        }
+    }
+
     private bool TryEnterTurn([NotNullWhen(true)] out Grain? grain)
     {
         lock (gate)
@@ -284,6 +335,7 @@ internal sealed class GrainActivation
     private void Pump()
     {
         var deadline = Environment.TickCount64 + PumpQuantumMilliseconds;
+        TurnWork? finished = null;
         while (true)
         {
             TurnWork? work;
@@ -293,19 +345,23 @@ internal sealed class GrainActivation
                 if (work is null)
                 {
                     turnHeld = false;
-                    return;
                 }
-
-                turn++;
+                else
+                {
+                    turn++;
+                }
             }
 
-            if (!work.Run())
+            finished?.Publish();
+            if (work is null || !work.Run())
             {
-                return; // the work keeps the turn and exits it when it completes
+                return; // idle, or the work keeps the turn and exits it when it completes
             }
 
+            finished = work;
             if (Environment.TickCount64 >= deadline)
             {
+                finished.Publish();
                 SchedulePump(); // yield the thread to other activations, keeping the turn
                 return;
             }

@@ -14,6 +14,8 @@ internal sealed class GrainCall<TGrain, TArg, TResult>(
 {
     private ManualResetValueTaskSourceCore<TResult> core = new() { RunContinuationsAsynchronously = true };
     private ConfiguredValueTaskAwaitable<TResult>.ConfiguredValueTaskAwaiter awaiter;
+    private TResult? syncResult;
+    private Exception? syncError;
 
     public ValueTask<TResult> Result => new(this, core.Version);
 
@@ -27,32 +29,32 @@ internal sealed class GrainCall<TGrain, TArg, TResult>(
         try
         {
             pending = method!(Unsafe.As<TGrain>(activation.Grain!), arg);
+            if (!pending.IsCompleted)
+            {
+                Continue(pending);
+                return false;
+            }
+
+            syncResult = pending.Result;
         }
         catch (Exception ex)
         {
-            core.SetException(ex);
-            return true;
+            syncError = ex;
         }
 
-        if (!pending.IsCompleted)
-        {
-            Continue(pending);
-            return false;
-        }
-
-        TResult result;
-        try
-        {
-            result = pending.Result;
-        }
-        catch (Exception ex)
-        {
-            core.SetException(ex);
-            return true;
-        }
-
-        core.SetResult(result);
         return true;
+    }
+
+    public override void Publish()
+    {
+        if (syncError is null)
+        {
+            core.SetResult(syncResult!);
+        }
+        else
+        {
+            core.SetException(syncError);
+        }
     }
 
     /// <summary>Keeps the turn until <paramref name="pending"/> completes, then exits it and completes the caller.</summary>

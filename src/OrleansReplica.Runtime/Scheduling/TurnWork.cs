@@ -9,6 +9,14 @@ internal abstract class TurnWork
     /// <summary>Runs inside the turn. Returns false when the work finishes later and then calls ExitTurn itself.</summary>
     public abstract bool Run();
 
+    /// <summary>
+    /// Reports the outcome of a run that finished synchronously. The pump calls it only once the turn has
+    /// moved on, so a caller that resumes and calls again finds the activation idle (inline fast path).
+    /// </summary>
+    public virtual void Publish()
+    {
+    }
+
     /// <summary>Rejects the work without running it (its activation failed to activate).</summary>
     public virtual void Fail(Exception error)
     {

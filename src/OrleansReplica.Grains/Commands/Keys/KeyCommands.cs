@@ -290,16 +290,19 @@ public static class KeyCommands
                 found = key;
                 break;
             }
-            firstExpired ??= key;
-            (expired ??= []).Add(key);
-        }
-        if (expired is not null && keyspace.ExpiresKeys)
-        {
-            foreach (var key in expired)
+            if (keyspace.ExpiresKeys)
             {
-                keyspace.Find(key);
+                (expired ??= []).Add(key);
             }
-            firstExpired = null;
+            else
+            {
+                firstExpired ??= key;
+            }
+        }
+        // Deleted after the walk: the dictionaries cannot change while they are enumerated.
+        foreach (var key in expired ?? [])
+        {
+            keyspace.Find(key);
         }
         found ??= firstExpired;
         if (found is null)

@@ -10,8 +10,6 @@ public readonly record struct ScanCursor(int Shard, ulong HashFrom)
 
     private const int HashBits = 32;
 
-    public static ScanCursor Start => default;
-
     public static ScanCursor FromValue(ulong value) =>
         // A cursor past every shard (one nobody handed out) simply ends the iteration.
         value >> HashBits > int.MaxValue ? new ScanCursor(int.MaxValue, 0) : new ScanCursor((int)(value >> HashBits), value & uint.MaxValue);
