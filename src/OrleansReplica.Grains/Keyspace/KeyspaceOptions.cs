@@ -16,6 +16,6 @@ public sealed class KeyspaceOptions
     /// <summary>True on a master; a replica neither expires keys actively nor deletes them lazily.</summary>
     public bool ExpiresKeys { get; set; } = true;
 
-    /// <summary>Wall clock in Unix ms, replaceable for tests.</summary>
-    public Func<long> Clock { get; init; } = static () => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+    /// <summary>The wall clock in Unix ms.</summary>
+    public UnixClock Clock { get; } = new();
 }

@@ -56,7 +56,7 @@ public sealed class ShardGrain(KeyspaceOptions options) : Grain, IShardGrain
         }
         var started = Stopwatch.GetTimestamp();
         var budget = TimeSpan.FromMilliseconds(250.0 / Math.Max(1, options.Hz));
-        var now = options.Clock();
+        var now = options.Clock.NowMs();
         var databases = _keyspace.Databases;
         for (var i = 0; i < databases.Length; i++)
         {

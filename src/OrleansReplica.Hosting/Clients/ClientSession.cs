@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using OrleansReplica.Protocol.Resp;
 
@@ -6,7 +7,7 @@ namespace OrleansReplica.Hosting.Clients;
 /// <summary>One client connection's state, as CLIENT LIST and CLIENT INFO report it.</summary>
 public sealed class ClientSession(long id, EndPoint? remote, EndPoint? local, Action abort)
 {
-    private long _lastInteractionMs = Environment.TickCount64;
+    private long _lastInteraction = Stopwatch.GetTimestamp();
     private volatile bool _closeRequested;
 
     public long Id { get; } = id;
@@ -39,11 +40,12 @@ public sealed class ClientSession(long id, EndPoint? remote, EndPoint? local, Ac
     /// <summary>Set by QUIT or CLIENT KILL: the connection closes once pending replies are written.</summary>
     public bool CloseRequested => _closeRequested;
 
-    public long IdleSeconds => (Environment.TickCount64 - Volatile.Read(ref _lastInteractionMs)) / 1000;
+    public long IdleSeconds => (long)Stopwatch.GetElapsedTime(Volatile.Read(ref _lastInteraction)).TotalSeconds;
 
     public long AgeSeconds => (Environment.TickCount64 - CreatedTicks) / 1000;
 
-    public void Touch() => Volatile.Write(ref _lastInteractionMs, Environment.TickCount64);
+    /// <summary>Records a command at this Stopwatch timestamp, for CLIENT LIST's idle=.</summary>
+    public void Touch(long timestamp) => Volatile.Write(ref _lastInteraction, timestamp);
 
     /// <summary>Closes after the current reply (QUIT).</summary>
     public void CloseAfterReply() => _closeRequested = true;

@@ -26,7 +26,6 @@ public sealed class CommandDispatcher(ClientContext context, KeyspaceExecutor ex
             return default;
         }
         var session = context.Session;
-        session.Touch();
         var command = Resolve(args);
         if (command is null)
         {
@@ -65,9 +64,10 @@ public sealed class CommandDispatcher(ClientContext context, KeyspaceExecutor ex
         context.Command = command;
         context.Failed = false;
         context.Keyspace.Db = session.Db;
-        context.Keyspace.NowMs = context.Silo.KeyspaceOptions.Clock();
-        session.LastCommand = command.Name;
         var started = Stopwatch.GetTimestamp();
+        context.Keyspace.NowMs = context.Silo.KeyspaceOptions.Clock.UnixMsAt(started);
+        session.Touch(started);
+        session.LastCommand = command.Name;
         var pending = executor.ExecuteAsync(context);
         if (!pending.IsCompletedSuccessfully)
         {

@@ -351,7 +351,7 @@ public sealed class ServerInfo(Silo silo, IEnumerable<ShardKeyspace> shards)
     private string Keyspace()
     {
         var text = new StringBuilder("# Keyspace\r\n");
-        var now = silo.KeyspaceOptions.Clock();
+        var now = silo.KeyspaceOptions.Clock.NowMs();
         for (var db = 0; db < silo.KeyspaceOptions.Databases; db++)
         {
             long keys = 0, expires = 0, ttlSum = 0;
