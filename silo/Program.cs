@@ -12,7 +12,7 @@ Environment.SetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS
 
 var dotnetConfiguration = new ConfigurationBuilder()
     .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
-    .AddJsonFile("appsettings.json", optional: true)
+    .AddJsonFile(Path.Combine(Environment.CurrentDirectory, "appsettings.json"), optional: true)
     .AddEnvironmentVariables()
     .Build();
 
@@ -30,7 +30,16 @@ catch (ConfigException error)
     return 1;
 }
 
-var log = new RedisLog(config.LogFile, RedisLog.ParseLevel(config.LogLevel));
+if (config.Bind.Count == 0)
+{
+    Console.Error.WriteLine($"{Environment.ProcessId}:M {DateTime.Now:dd MMM yyyy HH:mm:ss.fff} # Configured to not listen anywhere, exiting.");
+    return 1;
+}
+
+// Relative logfile and pidfile paths live in dir, as with redis-server (which chdirs there).
+string InDir(string path) => Path.IsPathRooted(path) ? path : Path.Combine(config.Dir, path);
+var pidFile = string.IsNullOrEmpty(config.PidFile) ? null : InDir(config.PidFile);
+var log = new RedisLog(string.IsNullOrEmpty(config.LogFile) ? null : InDir(config.LogFile), RedisLog.ParseLevel(config.LogLevel));
 log.Notice("oO0OoO0OoO0Oo OrleansReplica is starting oO0OoO0OoO0Oo");
 log.Notice($"OrleansReplica (Redis version={ServerInfo.RedisVersion}), bits={IntPtr.Size * 8}, pid={Environment.ProcessId}, just started");
 log.Notice(args.Length == 0 ? "Warning: no config file specified, using the default config." : "Configuration loaded");
@@ -40,6 +49,18 @@ if (config.Daemonize)
 }
 
 await using var silo = new Silo(config, log);
+
+// Handlers go in before the port opens: a signal that arrives once clients can connect must
+// always end in a clean shutdown.
+void OnSignal(PosixSignalContext context)
+{
+    context.Cancel = true;
+    log.Warning($"Received {(context.Signal == PosixSignal.SIGINT ? "SIGINT" : "SIGTERM")} scheduling shutdown...");
+    _ = silo.StopAsync();
+}
+using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+
 log.Raw($"                OrleansReplica {ServerInfo.RedisVersion}-compatible, {IntPtr.Size * 8} bit");
 log.Raw($"                Running mode=standalone, port={config.Port}.");
 log.Raw($"                PID: {Environment.ProcessId}");
@@ -52,24 +73,15 @@ catch (IOException error)
     log.Warning($"Failed listening on port {config.Port} (tcp), aborting: {error.Message}");
     return 1;
 }
-if (!string.IsNullOrEmpty(config.PidFile))
+if (pidFile is not null)
 {
-    File.WriteAllText(config.PidFile, Environment.ProcessId + "\n");
+    File.WriteAllText(pidFile, Environment.ProcessId + "\n");
 }
-
-void OnSignal(PosixSignalContext context)
-{
-    context.Cancel = true;
-    log.Warning($"Received {(context.Signal == PosixSignal.SIGINT ? "SIGINT" : "SIGTERM")} scheduling shutdown...");
-    _ = silo.StopAsync();
-}
-using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
-using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
 
 await silo.Stopped;
-if (!string.IsNullOrEmpty(config.PidFile))
+if (pidFile is not null)
 {
-    File.Delete(config.PidFile);
+    File.Delete(pidFile);
 }
 log.Warning("OrleansReplica is now ready to exit, bye bye...");
 return 0;

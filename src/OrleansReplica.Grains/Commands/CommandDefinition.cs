@@ -70,8 +70,19 @@ public sealed class CommandDefinition
 
     public void RecordCall(TimeSpan elapsed)
     {
-        Interlocked.Increment(ref _calls);
+        RecordCalls(1, elapsed);
+        RecordLatency(elapsed);
+    }
+
+    /// <summary>Adds a run of calls and their total time to the counters.</summary>
+    public void RecordCalls(long calls, TimeSpan elapsed)
+    {
+        Interlocked.Add(ref _calls, calls);
         Interlocked.Add(ref _microseconds, (long)elapsed.TotalMicroseconds);
+    }
+
+    public void RecordLatency(TimeSpan elapsed)
+    {
         var latency = _latency ?? Interlocked.CompareExchange(ref _latency, new LatencyHistogram(), null) ?? _latency!;
         latency.Record(elapsed.Ticks * 100);
     }

@@ -1,11 +1,13 @@
 using System.Diagnostics;
 using System.Net;
+using OrleansReplica.Hosting.PubSub;
 using OrleansReplica.Protocol.Resp;
 
 namespace OrleansReplica.Hosting.Clients;
 
 /// <summary>One client connection's state, as CLIENT LIST and CLIENT INFO report it.</summary>
-public sealed class ClientSession(long id, EndPoint? remote, EndPoint? local, Action abort)
+/// <remarks><paramref name="wake"/> makes the connection loop return from its pending read to write queued pushes.</remarks>
+public sealed class ClientSession(long id, EndPoint? remote, EndPoint? local, Action abort, Action? wake = null)
 {
     private long _lastInteraction = Stopwatch.GetTimestamp();
     private volatile bool _closeRequested;
@@ -37,6 +39,12 @@ public sealed class ClientSession(long id, EndPoint? remote, EndPoint? local, Ac
 
     public TransactionState Transaction { get; } = new();
 
+    /// <summary>The channels, patterns and shard channels this client is subscribed to.</summary>
+    public ClientSubscriptions Subscriptions { get; } = new();
+
+    /// <summary>Messages published by other clients, waiting for this connection's loop to write them.</summary>
+    public PushOutbox Outbox { get; } = new(wake);
+
     /// <summary>Set by QUIT or CLIENT KILL: the connection closes once pending replies are written.</summary>
     public bool CloseRequested => _closeRequested;
 
@@ -60,9 +68,16 @@ public sealed class ClientSession(long id, EndPoint? remote, EndPoint? local, Ac
     /// <summary>The CLIENT LIST / CLIENT INFO line (without the trailing newline).</summary>
     public string Describe()
     {
-        var flags = Transaction.InMulti ? "x" : "N";
+        var subscriptions = Subscriptions;
+        var flags = (subscriptions.Active, Transaction.InMulti) switch
+        {
+            (true, true) => "Px",
+            (true, false) => "P",
+            (false, true) => "x",
+            _ => "N",
+        };
         var multi = Transaction.InMulti ? Transaction.Queued.Count : -1;
-        return $"id={Id} addr={Address} laddr={LocalAddress} fd={8 + Id} name={Name} age={AgeSeconds} idle={IdleSeconds} flags={flags} db={Db} sub=0 psub=0 ssub=0 multi={multi} qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0 omem=0 tot-mem=1024 events=r cmd={LastCommand} user={User} redir=-1 resp={(int)Protocol} lib-name={LibraryName} lib-ver={LibraryVersion}";
+        return $"id={Id} addr={Address} laddr={LocalAddress} fd={8 + Id} name={Name} age={AgeSeconds} idle={IdleSeconds} flags={flags} db={Db} sub={subscriptions.ChannelCount} psub={subscriptions.PatternCount} ssub={subscriptions.ShardChannelCount} multi={multi} qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0 omem=0 tot-mem=1024 events=r cmd={LastCommand} user={User} redir=-1 resp={(int)Protocol} lib-name={LibraryName} lib-ver={LibraryVersion}";
     }
 
     private static string Format(EndPoint? endpoint) => endpoint switch

@@ -9,15 +9,30 @@ namespace OrleansReplica.Hosting.Commands;
 
 /// <summary>
 /// Takes one parsed request of a connection through Redis's checks, in Redis's order (lookup,
-/// arity, authentication, transaction queueing), then runs it on the shards it needs.
+/// arity, authentication, RESP2 subscribed context, transaction queueing), then runs it on the shards it needs.
 /// </summary>
 public sealed class CommandDispatcher(ClientContext context, KeyspaceExecutor executor)
 {
     private readonly CommandTable _table = context.Silo.Commands;
 
+    // The clock is read once per command: the end of one command is the start of the next.
+    private long _clock;
+
+    // Statistics of consecutive calls to one command (a pipelined run) are added to the shared
+    // counters once per run rather than once per call, sparing contended atomics.
+    private CommandDefinition? _runCommand;
+    private long _runCalls;
+    private long _runTicks;
+
     public ClientContext Context => context;
 
     public KeyspaceExecutor Executor => executor;
+
+    /// <summary>Starts a batch of requests received together.</summary>
+    public void BeginBatch() => _clock = Stopwatch.GetTimestamp();
+
+    /// <summary>Ends a batch: its statistics become visible to INFO.</summary>
+    public void EndBatch() => FlushRun();
 
     public ValueTask DispatchAsync(CommandArguments args)
     {
@@ -39,6 +54,11 @@ public sealed class CommandDispatcher(ClientContext context, KeyspaceExecutor ex
         if (!session.Authenticated && (command.Flags & CommandFlags.NoAuth) == 0 && context.Silo.RequiresAuthentication)
         {
             Reject(command, CommandErrors.NoAuth);
+            return default;
+        }
+        if (session.Protocol == RespProtocol.Resp2 && session.Subscriptions.Active && !AllowedWhileSubscribed(command))
+        {
+            Reject(command, $"ERR Can't execute '{command.Name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
             return default;
         }
         var transaction = session.Transaction;
@@ -64,7 +84,7 @@ public sealed class CommandDispatcher(ClientContext context, KeyspaceExecutor ex
         context.Command = command;
         context.Failed = false;
         context.Keyspace.Db = session.Db;
-        var started = Stopwatch.GetTimestamp();
+        var started = _clock == 0 ? Stopwatch.GetTimestamp() : _clock;
         context.Keyspace.NowMs = context.Silo.KeyspaceOptions.Clock.UnixMsAt(started);
         session.Touch(started);
         session.LastCommand = command.Name;
@@ -87,14 +107,34 @@ public sealed class CommandDispatcher(ClientContext context, KeyspaceExecutor ex
     {
         var session = context.Session;
         session.Db = context.Keyspace.Db;
-        var elapsed = Stopwatch.GetElapsedTime(started);
-        command.RecordCall(elapsed);
+        var now = Stopwatch.GetTimestamp();
+        _clock = now;
+        if (command != _runCommand)
+        {
+            FlushRun();
+            _runCommand = command;
+        }
+        _runCalls++;
+        _runTicks += now - started;
+        command.RecordLatency(Stopwatch.GetElapsedTime(started, now));
         if (context.Failed)
         {
             command.RecordFailed();
         }
-        Interlocked.Increment(ref context.Silo.Stats.TotalCommandsProcessed);
         context.Silo.Dirty(context.Keyspace);
+    }
+
+    private void FlushRun()
+    {
+        if (_runCommand is null)
+        {
+            return;
+        }
+        _runCommand.RecordCalls(_runCalls, TimeSpan.FromTicks(_runTicks * TimeSpan.TicksPerSecond / Stopwatch.Frequency));
+        Interlocked.Add(ref context.Silo.Stats.TotalCommandsProcessed, _runCalls);
+        _runCommand = null;
+        _runCalls = 0;
+        _runTicks = 0;
     }
 
     private CommandDefinition? Resolve(CommandArguments args)
@@ -116,6 +156,10 @@ public sealed class CommandDispatcher(ClientContext context, KeyspaceExecutor ex
         }
         return sub;
     }
+
+    /// <summary>A RESP2 client with subscriptions can only manage them, PING, QUIT or RESET: its replies share the stream with messages.</summary>
+    private static bool AllowedWhileSubscribed(CommandDefinition command) =>
+        command.Name is "subscribe" or "psubscribe" or "ssubscribe" or "unsubscribe" or "punsubscribe" or "sunsubscribe" or "ping" or "quit" or "reset";
 
     private static bool RunsInsideMulti(CommandDefinition command) => command.Name is "exec" or "discard" or "multi" or "watch" or "quit" or "reset";
 

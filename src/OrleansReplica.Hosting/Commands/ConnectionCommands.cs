@@ -26,6 +26,13 @@ public static class ConnectionCommands
         {
             c.Error(CommandErrors.WrongArgumentCount("ping"));
         }
+        else if (c.Reply.Protocol == RespProtocol.Resp2 && c.Client().Session.Subscriptions.Active)
+        {
+            // A RESP2 subscriber cannot tell a plain reply from a message: PING answers in the message shape.
+            c.Reply.WriteArrayHeader(2);
+            c.Reply.WriteBulkString("pong"u8);
+            c.Reply.WriteBulkString(c.Args.Count == 1 ? ReadOnlySpan<byte>.Empty : c.Args[1]);
+        }
         else if (c.Args.Count == 1)
         {
             c.Reply.WritePong();
@@ -48,6 +55,9 @@ public static class ConnectionCommands
         var session = client.Session;
         session.Transaction.ClearMulti();
         TransactionCommands.ReleaseWatches(c);
+        client.Silo.PubSub.UnsubscribeAll(session);
+        // Messages published before the subscriptions were dropped go out before +RESET.
+        session.Outbox.DrainTo(c.Reply.Output);
         client.Keyspace.Db = 0;
         session.Db = 0;
         session.Protocol = RespProtocol.Resp2;

@@ -20,6 +20,7 @@ public static class ServerCommands
         ConfigCommand.Register(table);
         DebugCommand.Register(table);
         ClusterCommand.Register(table);
+        PubSubCommands.Register(table);
     }
 
     private static void Info(CommandContext c)

@@ -10,11 +10,12 @@ public static class ConfigFileParser
 
     /// <summary>
     /// <c>[config-file] [--name value ...] [-]</c>, as redis-server: the file, then standard input when "-"
-    /// is the first or last argument, then the options as extra config lines.
+    /// is the first or last argument, then the options as extra config lines; applied over
+    /// <paramref name="defaults"/> when given (values from .NET configuration).
     /// </summary>
-    public static ServerConfig Load(string[] args, TextReader? stdin = null)
+    public static ServerConfig Load(string[] args, TextReader? stdin = null, ServerConfig? defaults = null)
     {
-        var config = new ServerConfig();
+        var config = defaults ?? new ServerConfig();
         if (args.Length == 0)
         {
             return config;

@@ -28,7 +28,8 @@ public sealed class ClientConnection
     {
         _silo = silo;
         _connection = connection;
-        _session = new ClientSession(silo.Clients.NextId(), connection.RemoteEndPoint, connection.LocalEndPoint, connection.Abort);
+        // Cancelling the pending read is how a publisher on another connection wakes this loop to write its messages.
+        _session = new ClientSession(silo.Clients.NextId(), connection.RemoteEndPoint, connection.LocalEndPoint, connection.Abort, connection.Transport.Input.CancelPendingRead);
         _session.Authenticated = !silo.RequiresAuthentication;
         _reply = new RespWriter(connection.Transport.Output);
         var keyspace = new KeyspaceAccess(silo.ShardMap) { ExpiresKeys = silo.KeyspaceOptions.ExpiresKeys };
@@ -67,18 +68,26 @@ public sealed class ClientConnection
         finally
         {
             _silo.Clients.Remove(_session);
+            _silo.PubSub.UnsubscribeAll(_session);
+            _session.Outbox.Close();
             await TransactionCommands.UnwatchAllAsync(_dispatcher);
         }
     }
 
     private async Task ServeAsync(PipeReader input, PipeWriter output)
     {
+        // Unconsumed bytes of the previous read, seen again at the start of this one: counted once.
+        long carried = 0;
         while (true)
         {
+            // A read also returns, as canceled, when another connection published to this client:
+            // that is not the end of the stream, only a cue to write the queued messages.
             var result = await input.ReadAsync();
             var buffer = result.Buffer;
-            Interlocked.Add(ref _silo.Stats.TotalNetInputBytes, buffer.Length);
+            Interlocked.Add(ref _silo.Stats.TotalNetInputBytes, buffer.Length - carried);
             var closing = false;
+            _session.Outbox.DrainTo(output);
+            _dispatcher.BeginBatch();
             while (!buffer.IsEmpty)
             {
                 _reader.Authenticated = _session.Authenticated;
@@ -123,6 +132,8 @@ public sealed class ClientConnection
                     break;
                 }
             }
+            _dispatcher.EndBatch();
+            carried = buffer.Length;
             input.AdvanceTo(buffer.Start, buffer.End);
             if (output.CanGetUnflushedBytes)
             {

@@ -7,8 +7,9 @@ namespace OrleansReplica.Hosting.Hosting;
 
 /// <summary>
 /// Configures a silo the ways Redis and .NET users expect: a redis.conf file, redis-server style
-/// command-line options, or a .NET configuration section ("Silo": { "port": 6380, ... }), applied in
-/// that order, then the directives given to <see cref="Configure"/>.
+/// command-line options, or a .NET configuration section ("Silo": { "port": 6380, ... }). The .NET
+/// configuration gives the starting values, the config file and then the command line override
+/// them (the command line wins, as with redis-server), then the directives given to <see cref="Configure"/>.
 /// </summary>
 public sealed class SiloBuilder
 {
@@ -45,8 +46,9 @@ public sealed class SiloBuilder
 
     public ServerConfig BuildConfig()
     {
-        var config = ServerConfig.Load([.. _arguments]);
-        config.ApplySettings(_settings);
+        var defaults = new ServerConfig();
+        defaults.ApplySettings(_settings);
+        var config = ConfigFileParser.Load([.. _arguments], defaults: defaults);
         config.ApplyDirectives(_directives);
         return config;
     }

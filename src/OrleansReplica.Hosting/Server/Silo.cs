@@ -16,6 +16,7 @@ using OrleansReplica.Hosting.Commands;
 using OrleansReplica.Hosting.Configuration;
 using OrleansReplica.Hosting.Connections;
 using OrleansReplica.Hosting.Logging;
+using OrleansReplica.Hosting.PubSub;
 using OrleansReplica.Protocol.Resp;
 using OrleansReplica.Runtime;
 
@@ -45,6 +46,7 @@ public sealed class Silo : IAsyncDisposable
         Commands = CommandTable.FromRedisMetadata();
         CommandRegistrations.RegisterAll(Commands);
         Limits = new RespLimits(config.ProtoMaxBulkLen, config.ClientQueryBufferLimit);
+        PubSub = new PubSubHub(config, Log);
         config.Changed += OnConfigChanged;
     }
 
@@ -61,6 +63,9 @@ public sealed class Silo : IAsyncDisposable
     public CommandTable Commands { get; }
 
     public ClientRegistry Clients { get; } = new();
+
+    /// <summary>Channel, pattern and shard channel subscriptions, and message delivery.</summary>
+    public PubSubHub PubSub { get; }
 
     public ServerStats Stats { get; } = new();
 

@@ -69,10 +69,11 @@ public sealed class ClientHandshakeTests
                 differences.Add($"{steps[i].Text}: {difference}\n    redis: {Show(expected[i])}\n    silo:  {Show(actual[i])}");
             }
         }
-        // The trailing PING proves no command got zero or two replies.
+        // The trailing PING proves no command got zero or two replies; its form shows whether SUBSCRIBE
+        // put the connection in subscribed mode (RESP2 then answers PING with ["pong", ""]).
         if (Difference(Check.Same, expected[^1], actual[^1]) is not null)
         {
-            differences.Add($"PING after the handshake (reply count check)\n    redis: {Show(expected[^1])}\n    silo:  {Show(actual[^1])}");
+            differences.Add($"PING after the handshake (reply count and subscribed mode)\n    redis: {Show(expected[^1])}\n    silo:  {Show(actual[^1])}");
         }
         Assert.True(differences.Count == 0,
             $"RESP{protocol}{(withPassword ? " with a password" : "")}: {differences.Count} replies differ from redis-server:\n" + string.Join("\n", differences));

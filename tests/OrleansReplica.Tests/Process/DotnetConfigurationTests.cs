@@ -4,9 +4,9 @@ namespace OrleansReplica.Tests.ProcessLevel;
 
 /// <summary>
 /// The .NET configuration of the silo executable: the "Silo" section of appsettings.json in the working
-/// directory and Silo__name environment variables. As implemented (silo/Program.cs, SiloBuilder), the sources
-/// apply in this order, later ones winning: redis.conf, command-line options, appsettings.json next to the
-/// executable, appsettings.json in the working directory, environment variables.
+/// directory and Silo__name environment variables. The sources apply in this order, later ones winning:
+/// appsettings.json next to the executable, appsettings.json in the working directory, environment
+/// variables, redis.conf, command-line options.
 /// </summary>
 public sealed class DotnetConfigurationTests : SiloProcessTestBase
 {
@@ -70,7 +70,7 @@ public sealed class DotnetConfigurationTests : SiloProcessTestBase
     }
 
     [Fact]
-    public async Task Dotnet_configuration_is_applied_after_the_command_line_and_the_config_file()
+    public async Task Config_file_and_command_line_override_dotnet_configuration()
     {
         var confPort = RedisServerProcess.FreePort();
         var optionPort = RedisServerProcess.FreePort();
@@ -78,13 +78,16 @@ public sealed class DotnetConfigurationTests : SiloProcessTestBase
         var conf = WriteFile("redis.conf", $"port {confPort}\nbind 127.0.0.1\ndatabases 3\nhz 20\n");
         WriteFile("appsettings.json", $$"""{ "Silo": { "port": "{{settingsPort}}", "databases": "6" } }""");
 
-        var silo = await StartListeningAsync(settingsPort, [conf, "--port", Text(optionPort), "--hz", "30"]);
+        WriteFile("appsettings.json", $$"""{ "Silo": { "port": "{{settingsPort}}", "databases": "6", "maxclients": "77" } }""");
 
-        Assert.Equal(Text(settingsPort), await ConfigValueAsync(settingsPort, "port"));
-        Assert.Equal("6", await ConfigValueAsync(settingsPort, "databases"));
-        // What the .NET configuration leaves alone keeps the command line's (then the file's) value.
-        Assert.Equal("30", await ConfigValueAsync(settingsPort, "hz"));
-        Assert.Equal("127.0.0.1", await ConfigValueAsync(settingsPort, "bind"));
+        var silo = await StartListeningAsync(optionPort, [conf, "--port", Text(optionPort), "--hz", "30"]);
+
+        // The command line wins, then the config file, then .NET configuration.
+        Assert.Equal(Text(optionPort), await ConfigValueAsync(optionPort, "port"));
+        Assert.Equal("3", await ConfigValueAsync(optionPort, "databases"));
+        Assert.Equal("30", await ConfigValueAsync(optionPort, "hz"));
+        Assert.Equal("77", await ConfigValueAsync(optionPort, "maxclients"));
+        Assert.Equal("127.0.0.1", await ConfigValueAsync(optionPort, "bind"));
         await StopAsync(silo);
     }
 

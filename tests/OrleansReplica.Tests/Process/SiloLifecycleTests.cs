@@ -46,12 +46,28 @@ public sealed class SiloLifecycleTests : SiloProcessTestBase
     public async Task Sigint_stops_with_exit_code_zero()
     {
         var port = RedisServerProcess.FreePort();
-        var silo = await StartListeningAsync(port, ["--port", Text(port)]);
+        var silo = Start("--port", Text(port));
+        await silo.WaitForOutputAsync("Ready to accept connections tcp", StartTimeout);
 
         silo.Signal(SiloProcess.SigInt);
 
         Assert.Equal(0, await silo.WaitForExitAsync(StopTimeout));
         Assert.Contains("Received SIGINT scheduling shutdown...", silo.Output);
+        Assert.Contains("ready to exit, bye bye...", silo.Output);
+    }
+
+    [Fact]
+    public async Task Sigterm_as_soon_as_the_port_accepts_is_a_clean_shutdown()
+    {
+        // redis-server installs its signal handlers before it listens: a supervisor that sees the port open
+        // may stop the server at once and still get a clean exit.
+        var port = RedisServerProcess.FreePort();
+        var silo = await StartListeningAsync(port, ["--port", Text(port)]);
+
+        silo.Signal(SiloProcess.SigTerm);
+
+        Assert.Equal(0, await silo.WaitForExitAsync(StopTimeout));
+        Assert.Contains("Received SIGTERM scheduling shutdown...", silo.Output);
         Assert.Contains("ready to exit, bye bye...", silo.Output);
     }
 

@@ -52,7 +52,19 @@ public abstract class SiloProcessTestBase : IAsyncLifetime
     protected async Task<SiloProcess> StartListeningAsync(int port, string[] arguments, IReadOnlyDictionary<string, string?>? environment = null)
     {
         var silo = Start(arguments, environment);
-        await silo.WaitForPortAsync(port, StartTimeout);
+        var listening = silo.WaitForPortAsync(port, StartTimeout);
+        // Fail at once, rather than after the timeout, when the silo came up on another port.
+        var deadline = DateTime.UtcNow + StartTimeout;
+        while (!listening.IsCompleted)
+        {
+            var output = silo.Output;
+            Assert.False(
+                output.Contains("Ready to accept connections", StringComparison.Ordinal) && !output.Contains($"port={port}.", StringComparison.Ordinal),
+                $"the silo started on another port than {port}:\n{silo.Describe()}");
+            Assert.True(DateTime.UtcNow < deadline, $"the silo did not listen on {port}:\n{silo.Describe()}");
+            await Task.WhenAny(listening, Task.Delay(20));
+        }
+        await listening;
         return silo;
     }
 
