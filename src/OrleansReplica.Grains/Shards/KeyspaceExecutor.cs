@@ -76,6 +76,11 @@ public sealed class KeyspaceExecutor
         {
             return false;
         }
+        if (first == last)
+        {
+            single = Map.ShardOf(args[first]);
+            return true;
+        }
         Array.Clear(_needed);
         var distinct = 0;
         for (var i = first; i <= last; i += step)

@@ -21,6 +21,10 @@ public sealed class CommandDispatcher(ClientContext context, KeyspaceExecutor ex
     // Statistics of consecutive calls to one command (a pipelined run) are added to the shared
     // counters once per run rather than once per call, sparing contended atomics.
     private CommandDefinition? _runCommand;
+
+    private readonly byte[] _lastName = new byte[32];
+    private int _lastNameLength;
+    private CommandDefinition? _lastCommand;
     private long _runCalls;
     private long _runTicks;
 
@@ -139,7 +143,10 @@ public sealed class CommandDispatcher(ClientContext context, KeyspaceExecutor ex
 
     private CommandDefinition? Resolve(CommandArguments args)
     {
-        var command = _table.Find(args[0]);
+        // Pipelines repeat the same command: an exact byte match skips the case-insensitive lookup.
+        var command = _lastCommand is not null && args[0].SequenceEqual(_lastName.AsSpan(0, _lastNameLength))
+            ? _lastCommand
+            : Remember(args[0], _table.Find(args[0]));
         if (command is null)
         {
             RejectUnknown(args);
@@ -160,6 +167,17 @@ public sealed class CommandDispatcher(ClientContext context, KeyspaceExecutor ex
     /// <summary>A RESP2 client with subscriptions can only manage them, PING, QUIT or RESET: its replies share the stream with messages.</summary>
     private static bool AllowedWhileSubscribed(CommandDefinition command) =>
         command.Name is "subscribe" or "psubscribe" or "ssubscribe" or "unsubscribe" or "punsubscribe" or "sunsubscribe" or "ping" or "quit" or "reset";
+
+    private CommandDefinition? Remember(ReadOnlySpan<byte> name, CommandDefinition? command)
+    {
+        if (command is not null && name.Length <= _lastName.Length)
+        {
+            name.CopyTo(_lastName);
+            _lastNameLength = name.Length;
+            _lastCommand = command;
+        }
+        return command;
+    }
 
     private static bool RunsInsideMulti(CommandDefinition command) => command.Name is "exec" or "discard" or "multi" or "watch" or "quit" or "reset";
 

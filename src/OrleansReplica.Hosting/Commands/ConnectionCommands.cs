@@ -194,7 +194,7 @@ public static class ConnectionCommands
         reply.WriteBulkString("mode");
         reply.WriteBulkString("standalone");
         reply.WriteBulkString("role");
-        reply.WriteBulkString(client.Silo.IsReplica ? "replica" : "master");
+        reply.WriteBulkString("master");
         reply.WriteBulkString("modules");
         reply.WriteArrayHeader(0);
     }

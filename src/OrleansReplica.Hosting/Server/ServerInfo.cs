@@ -284,7 +284,7 @@ public sealed class ServerInfo(Silo silo, IEnumerable<ShardKeyspace> shards)
     }
 
     private string Replication() => Lines("Replication",
-        ("role", silo.IsReplica ? "slave" : "master"),
+        ("role", "master"),
         ("connected_slaves", "0"),
         ("master_failover_state", "no-failover"),
         ("master_replid", silo.ReplicationId),

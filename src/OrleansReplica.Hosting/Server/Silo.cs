@@ -85,9 +85,6 @@ public sealed class Silo : IAsyncDisposable
     /// <summary>Writes since the last save (rdb_changes_since_last_save).</summary>
     public long ChangesSinceLastSave => Volatile.Read(ref _dirty);
 
-    /// <summary>True while this silo replicates from a master (REPLICAOF).</summary>
-    public bool IsReplica => Config.ReplicaOf is not null;
-
     public bool RequiresAuthentication => !string.IsNullOrEmpty(Config.RequirePass);
 
     /// <summary>The endpoints actually listened on (port 0 in the config picks a free port).</summary>
