@@ -16,6 +16,9 @@ public sealed class KeyspaceOptions
     /// <summary>True on a master; a replica neither expires keys actively nor deletes them lazily.</summary>
     public bool ExpiresKeys { get; set; } = true;
 
+    /// <summary>True under an LFU maxmemory-policy: OBJECT FREQ answers, OBJECT IDLETIME refuses.</summary>
+    public bool LfuPolicy { get; set; }
+
     /// <summary>The wall clock in Unix ms.</summary>
     public UnixClock Clock { get; } = new();
 }

@@ -87,7 +87,11 @@ public sealed class CommandDispatcher(ClientContext context, KeyspaceExecutor ex
         context.Args = args;
         context.Command = command;
         context.Failed = false;
-        context.Keyspace.Db = session.Db;
+        var keyspace = context.Keyspace;
+        var options = context.Silo.KeyspaceOptions;
+        keyspace.Db = session.Db;
+        keyspace.ExpiresKeys = options.ExpiresKeys;
+        keyspace.LfuPolicy = options.LfuPolicy;
         var started = _clock == 0 ? Stopwatch.GetTimestamp() : _clock;
         context.Keyspace.NowMs = context.Silo.KeyspaceOptions.Clock.UnixMsAt(started);
         session.Touch(started);

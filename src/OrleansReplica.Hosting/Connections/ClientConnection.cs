@@ -32,7 +32,7 @@ public sealed class ClientConnection
         _session = new ClientSession(silo.Clients.NextId(), connection.RemoteEndPoint, connection.LocalEndPoint, connection.Abort, connection.Transport.Input.CancelPendingRead);
         _session.Authenticated = !silo.RequiresAuthentication;
         _reply = new RespWriter(connection.Transport.Output);
-        var keyspace = new KeyspaceAccess(silo.ShardMap) { ExpiresKeys = silo.KeyspaceOptions.ExpiresKeys };
+        var keyspace = new KeyspaceAccess(silo.ShardMap);
         var context = new ClientContext(silo, _session, _reply, keyspace);
         _dispatcher = new CommandDispatcher(context, new KeyspaceExecutor(silo.Grains, silo.ShardMap));
     }

@@ -38,7 +38,13 @@ public sealed class Silo : IAsyncDisposable
     {
         Config = config;
         Log = log ?? new RedisLog(config.LogFile, RedisLog.ParseLevel(config.LogLevel));
-        KeyspaceOptions = new KeyspaceOptions { Databases = config.Databases, Shards = config.Shards, Hz = config.Hz };
+        KeyspaceOptions = new KeyspaceOptions
+        {
+            Databases = config.Databases,
+            Shards = config.Shards,
+            Hz = config.Hz,
+            LfuPolicy = IsLfu(config.MaxMemoryPolicy),
+        };
         ShardMap = new ShardMap(KeyspaceOptions.Shards);
         _services = new ServiceCollection().AddSingleton(KeyspaceOptions).BuildServiceProvider();
         var grains = new GrainRegistry().AddGrain<IShardGrain, ShardGrain>(static invoker => new ShardGrainReference(invoker));
@@ -203,11 +209,16 @@ public sealed class Silo : IAsyncDisposable
             case "hz":
                 KeyspaceOptions.Hz = Config.Hz;
                 break;
+            case "maxmemory-policy":
+                KeyspaceOptions.LfuPolicy = IsLfu(Config.MaxMemoryPolicy);
+                break;
             case "loglevel":
                 Log.Level = RedisLog.ParseLevel(Config.LogLevel);
                 break;
         }
     }
+
+    private static bool IsLfu(string policy) => policy.Contains("lfu", StringComparison.Ordinal);
 
     private static string RandomHex40() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20));
 

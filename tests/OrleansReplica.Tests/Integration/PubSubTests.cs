@@ -1,4 +1,6 @@
+using System.Globalization;
 using OrleansReplica.Client;
+using StackExchange.Redis;
 
 namespace OrleansReplica.Tests.Integration;
 
@@ -269,5 +271,21 @@ public sealed class PubSubTests
             Assert.Equal(":1\r\n", await publisher.RawAsync("PUBLISH", "steady", payload));
             Assert.Equal(Message("steady", payload), await NextAsync(subscriber));
         }
+    }
+
+    [Fact]
+    public async Task StackExchange_Redis_subscribers_receive_channel_and_pattern_messages()
+    {
+        await using var silo = await SiloUnderTest.StartAsync();
+        using var multiplexer = await ConnectionMultiplexer.ConnectAsync("127.0.0.1:" + silo.Port.ToString(CultureInfo.InvariantCulture));
+        var subscriber = multiplexer.GetSubscriber();
+        var received = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var matched = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await subscriber.SubscribeAsync("orders", (channel, value) => received.TrySetResult($"{channel}:{value}"));
+        await subscriber.SubscribeAsync(new RedisChannel("ord*", RedisChannel.PatternMode.Pattern), (channel, value) => matched.TrySetResult($"{channel}:{value}"));
+
+        Assert.Equal(2, await subscriber.PublishAsync("orders", "o-1"));
+        Assert.Equal("orders:o-1", await received.Task.WaitAsync(Wire.ConditionTimeout));
+        Assert.Equal("orders:o-1", await matched.Task.WaitAsync(Wire.ConditionTimeout));
     }
 }
