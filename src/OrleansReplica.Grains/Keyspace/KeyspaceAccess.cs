@@ -8,6 +8,10 @@ public sealed class KeyspaceAccess
 {
     private readonly ShardKeyspace?[] _held;
 
+    // The shard of a single-shard command: every key it touches lives there, so no hashing.
+    private ShardKeyspace? _only;
+    private int _heldCount;
+
     public KeyspaceAccess(ShardMap map)
     {
         Map = map;
@@ -31,11 +35,32 @@ public sealed class KeyspaceAccess
     /// <summary>Number of writes made, for rdb_changes_since_last_save.</summary>
     public long Dirty { get; set; }
 
-    public void Hold(ShardKeyspace shard) => _held[shard.Index] = shard;
+    public void Hold(ShardKeyspace shard)
+    {
+        if (_held[shard.Index] is null)
+        {
+            _heldCount++;
+        }
+        _held[shard.Index] = shard;
+        _only = _heldCount == 1 ? shard : null;
+    }
 
-    public void Release(ShardKeyspace shard) => _held[shard.Index] = null;
+    public void Release(ShardKeyspace shard)
+    {
+        if (_held[shard.Index] is not null)
+        {
+            _heldCount--;
+        }
+        _held[shard.Index] = null;
+        _only = null;
+    }
 
-    public void ReleaseAll() => Array.Clear(_held);
+    public void ReleaseAll()
+    {
+        Array.Clear(_held);
+        _heldCount = 0;
+        _only = null;
+    }
 
     /// <summary>The held shards in index order (all of them for an all-keys command).</summary>
     public IEnumerable<ShardKeyspace> HeldShards
@@ -53,7 +78,7 @@ public sealed class KeyspaceAccess
     }
 
     public ShardKeyspace ShardOf(ReadOnlySpan<byte> key) =>
-        _held[Map.ShardOf(key)] ?? throw new InvalidOperationException("The command does not hold the turn of this key's shard.");
+        _only ?? _held[Map.ShardOf(key)] ?? throw new InvalidOperationException("The command does not hold the turn of this key's shard.");
 
     public Database DatabaseOf(ReadOnlySpan<byte> key) => ShardOf(key).Databases[Db];
 

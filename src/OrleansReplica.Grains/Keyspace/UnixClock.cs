@@ -9,6 +9,8 @@ namespace OrleansReplica.Grains.Keyspace;
 /// </summary>
 public sealed class UnixClock
 {
+    private static readonly double MillisecondsPerTick = 1000.0 / Stopwatch.Frequency;
+
     private Anchor _anchor = Anchor.Now();
 
     public long NowMs() => UnixMsAt(Stopwatch.GetTimestamp());
@@ -22,7 +24,7 @@ public sealed class UnixClock
             _anchor = anchor = Anchor.Now();
             elapsed = timestamp - anchor.Timestamp;
         }
-        return anchor.UnixMs + elapsed * 1000 / Stopwatch.Frequency;
+        return anchor.UnixMs + (long)(elapsed * MillisecondsPerTick);
     }
 
     private sealed record Anchor(long Timestamp, long UnixMs)

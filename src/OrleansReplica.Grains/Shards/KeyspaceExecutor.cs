@@ -34,13 +34,14 @@ public sealed class KeyspaceExecutor
         var command = context.Command;
         switch (command.Scope)
         {
-            case KeyScope.Keys when FindShards(context, out var single):
+            // Movable keys are not all at the key positions: only holding every shard is safe.
+            case KeyScope.Keys when (command.Flags & CommandFlags.MovableKeys) == 0 && FindShards(context, out var single):
                 if (single >= 0)
                 {
                     return _shards[single].Execute(context);
                 }
                 return ExecuteHoldingAsync(context, allShards: false);
-            case KeyScope.AllShards:
+            case KeyScope.AllShards or KeyScope.Keys:
                 return ExecuteHoldingAsync(context, allShards: true);
             default:
                 return command.AsyncHandler is { } asyncHandler ? asyncHandler(context) : RunInline(context);

@@ -99,7 +99,12 @@ public static class ClientCommand
                     c.Error($"ERR Unknown client type '{CommandErrors.Truncate(c.ArgText(3))}'");
                     return;
                 }
-                clients = type == "normal" ? clients : [];
+                clients = type switch
+                {
+                    "normal" => clients.Where(static client => !client.Subscriptions.Active),
+                    "pubsub" => clients.Where(static client => client.Subscriptions.Active),
+                    _ => [],
+                };
             }
             else if (c.ArgIs(2, "ID") && c.Args.Count > 3)
             {
@@ -186,8 +191,12 @@ public static class ClientCommand
                     c.Error($"ERR Unknown client type '{CommandErrors.Truncate(value)}'");
                     return;
                 }
-                var normal = type == "normal";
-                filters.Add(_ => normal);
+                filters.Add(type switch
+                {
+                    "normal" => static client => !client.Subscriptions.Active,
+                    "pubsub" => static client => client.Subscriptions.Active,
+                    _ => static _ => false,
+                });
             }
             else if (c.ArgIs(i, "SKIPME"))
             {

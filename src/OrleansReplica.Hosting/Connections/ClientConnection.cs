@@ -88,14 +88,28 @@ public sealed class ClientConnection
             var closing = false;
             _session.Outbox.DrainTo(output);
             _dispatcher.BeginBatch();
-            while (!buffer.IsEmpty)
+            // The usual receive buffer is one segment: parse it as memory, slicing the sequence once.
+            var contiguous = buffer.IsSingleSegment ? buffer.First : default;
+            long offset = 0;
+            while (offset < buffer.Length)
             {
                 _reader.Authenticated = _session.Authenticated;
                 _reader.Limits = _silo.Limits;
-                var status = _reader.TryRead(buffer, _args, out var consumed, out var error);
+                RespParseStatus status;
+                long consumed;
+                string? error;
+                if (buffer.IsSingleSegment)
+                {
+                    status = _reader.TryRead(contiguous[(int)offset..], _args, out int length, out error);
+                    consumed = length;
+                }
+                else
+                {
+                    status = _reader.TryRead(buffer.Slice(offset), _args, out consumed, out error);
+                }
                 if (status == RespParseStatus.Incomplete)
                 {
-                    if (buffer.Length > _silo.Limits.QueryBufferLimit)
+                    if (buffer.Length - offset > _silo.Limits.QueryBufferLimit)
                     {
                         _silo.Log.Warning($"Closing client that reached max query buffer length: id={_session.Id} addr={_session.Address}");
                         closing = true;
@@ -125,7 +139,7 @@ public sealed class ClientConnection
                     Interlocked.Increment(ref _silo.Stats.UnexpectedErrorReplies);
                     _reply.WriteError("ERR internal error: " + ex.Message);
                 }
-                buffer = buffer.Slice(consumed);
+                offset += consumed;
                 if (_session.CloseRequested)
                 {
                     closing = true;
@@ -133,6 +147,7 @@ public sealed class ClientConnection
                 }
             }
             _dispatcher.EndBatch();
+            buffer = buffer.Slice(offset);
             carried = buffer.Length;
             input.AdvanceTo(buffer.Start, buffer.End);
             if (output.CanGetUnflushedBytes)

@@ -116,7 +116,15 @@ public sealed class Silo : IAsyncDisposable
         }
         // Inline scheduling runs our (short, non-blocking) command processing on the socket thread,
         // saving a thread-pool hop per request; the read buffer is bounded by client-query-buffer-limit instead.
-        var transport = new SocketTransportOptions { UnsafePreferInlineScheduling = true, NoDelay = true, MaxReadBufferSize = null };
+        // io-threads sets the socket threads as in Redis (default 1): one thread serving every
+        // connection never contends for a shard's turn and leaves the other cores to the clients.
+        var transport = new SocketTransportOptions
+        {
+            UnsafePreferInlineScheduling = true,
+            NoDelay = true,
+            MaxReadBufferSize = null,
+            IOQueueCount = (int)Config.GetNumber("io-threads"),
+        };
         _listener = new KestrelServer(Options.Create(kestrel), new SocketTransportFactory(Options.Create(transport), NullLoggerFactory.Instance), NullLoggerFactory.Instance);
         await _listener.StartAsync(new NoHttpApplication(), cancellationToken);
         Endpoints = listeners.Select(static listen => listen.IPEndPoint!).ToArray();
