@@ -24,7 +24,7 @@ done
 
 run() { # port pipeline -> "test ops" lines
     redis-benchmark -p "$1" -t set,get,incr,mset -c 50 -n "$requests" -P "$2" -q --csv 2>/dev/null |
-        tail -n +2 | tr -d '"' | awk -F, '{print $1, $2}'
+        tail -n +2 | tr -d '"' | awk -F, '{sub(/ .*/, "", $1); print $1, $2}'
 }
 
 # Warm-up, untimed and identical for both servers: the silo's JIT compiles its hot paths

@@ -121,6 +121,21 @@ public sealed class KeyspaceAccess
         Modified(shard, db, key);
     }
 
+    /// <summary>
+    /// Records that the live value stored under <paramref name="key"/> was rewritten in place (the
+    /// dictionary already holds it): drops the expire unless kept, and signals the write.
+    /// </summary>
+    public void Overwritten(ReadOnlySpan<byte> key, RedisValue value, bool keepExpire)
+    {
+        value.LastAccessMs = NowMs;
+        var shard = ShardOf(key);
+        if (!keepExpire)
+        {
+            shard.Databases[Db].Expires.Remove(key);
+        }
+        Modified(shard, Db, key);
+    }
+
     /// <summary>Deletes a live key; an expired one counts as absent.</summary>
     public bool Delete(ReadOnlySpan<byte> key) => Delete(Db, key);
 

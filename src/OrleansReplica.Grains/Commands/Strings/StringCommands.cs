@@ -251,7 +251,7 @@ public static class StringCommands
         if (existing is RedisString reused)
         {
             reused.Assign(text);
-            c.Keyspace.Set(key, reused, keepExpire);
+            c.Keyspace.Overwritten(key, reused, keepExpire);
         }
         else
         {
