@@ -2,6 +2,8 @@ using System.Buffers;
 using System.Buffers.Text;
 using System.Text;
 
+using OrleansReplica.Protocol.Text;
+
 namespace OrleansReplica.Protocol.Resp;
 
 /// <summary>Writes replies in RESP2 or RESP3 (as Redis 7.0 encodes them) into a buffer writer; one instance per connection.</summary>
@@ -123,11 +125,18 @@ public sealed class RespWriter
     /// <summary>RESP3 ">n"; RESP2 an array (as pub/sub messages are sent).</summary>
     public void WritePushHeader(int count) => WriteNumberLine(IsResp3 ? (byte)'>' : (byte)'*', count);
 
+    private static int WriteNan(Span<byte> text)
+    {
+        "nan"u8.CopyTo(text);
+        return 3;
+    }
+
     /// <summary>RESP3 ",%.17g"; RESP2 the same text as a bulk string. Infinities are "inf"/"-inf", NaN "nan".</summary>
     public void WriteDouble(double value)
     {
-        Span<byte> text = stackalloc byte[RespDoubleFormatter.MaxLength];
-        int length = RespDoubleFormatter.Format(value, text);
+        Span<byte> text = stackalloc byte[RedisNumber.MaxDouble17gLength];
+        // Redis never sends a NaN; should one come, it is plain "nan" whatever its sign bit.
+        int length = double.IsNaN(value) ? WriteNan(text) : RedisNumber.FormatDouble17g(value, text);
         if (IsResp3)
         {
             var span = Output.GetSpan(length + 3);

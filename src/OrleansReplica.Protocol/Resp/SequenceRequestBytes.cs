@@ -1,4 +1,5 @@
 using System.Buffers;
+using OrleansReplica.Protocol.Text;
 
 namespace OrleansReplica.Protocol.Resp;
 
@@ -52,16 +53,16 @@ internal struct SequenceRequestBytes : IRequestBytes
     public bool TryParseInteger(long start, long end, out long value)
     {
         long length = end - start;
-        if (length > RespIntegerParser.MaxLength)
+        if (length > RedisNumber.MaxInt64Length)
         {
             value = 0;
             return false;
         }
 
-        Span<byte> digits = stackalloc byte[RespIntegerParser.MaxLength];
+        Span<byte> digits = stackalloc byte[RedisNumber.MaxInt64Length];
         digits = digits.Slice(0, (int)length);
         From(start).Slice(0, length).CopyTo(digits);
-        return RespIntegerParser.TryParse(digits, out value);
+        return RedisNumber.TryParseInt64(digits, out value);
     }
 
     private ReadOnlySequence<byte> From(long offset)

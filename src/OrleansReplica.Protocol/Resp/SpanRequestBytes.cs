@@ -1,3 +1,5 @@
+using OrleansReplica.Protocol.Text;
+
 namespace OrleansReplica.Protocol.Resp;
 
 /// <summary>Request bytes held in one contiguous span.</summary>
@@ -26,12 +28,12 @@ internal ref struct SpanRequestBytes : IRequestBytes
     public readonly bool TryParseInteger(long start, long end, out long value)
     {
         long length = end - start;
-        if (length > RespIntegerParser.MaxLength)
+        if (length > RedisNumber.MaxInt64Length)
         {
             value = 0;
             return false;
         }
 
-        return RespIntegerParser.TryParse(_bytes.Slice((int)start, (int)length), out value);
+        return RedisNumber.TryParseInt64(_bytes.Slice((int)start, (int)length), out value);
     }
 }
