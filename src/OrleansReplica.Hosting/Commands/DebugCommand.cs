@@ -14,10 +14,10 @@ public static class DebugCommand
     {
         if (c.ArgIs(1, "SLEEP") && c.Args.Count == 3)
         {
+            // Redis reads the time with strtod and no check: text that is not a number sleeps 0 s.
             if (!RedisNumber.TryParseDouble(c.Args[2], out var seconds))
             {
-                c.Error(CommandErrors.NotFloat);
-                return;
+                seconds = 0;
             }
             await Task.Delay(TimeSpan.FromSeconds(Math.Max(0, seconds)));
             c.Reply.WriteOk();
