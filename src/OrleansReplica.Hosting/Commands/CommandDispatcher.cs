@@ -21,12 +21,13 @@ public sealed class CommandDispatcher(ClientContext context, KeyspaceExecutor ex
     // Statistics of consecutive calls to one command (a pipelined run) are added to the shared
     // counters once per run rather than once per call, sparing contended atomics.
     private CommandDefinition? _runCommand;
+    private long _runCalls;
+    private long _runTicks;
 
+    // The last command name looked up, for pipelines that repeat one command.
     private readonly byte[] _lastName = new byte[32];
     private int _lastNameLength;
     private CommandDefinition? _lastCommand;
-    private long _runCalls;
-    private long _runTicks;
 
     public ClientContext Context => context;
 
@@ -147,7 +148,7 @@ public sealed class CommandDispatcher(ClientContext context, KeyspaceExecutor ex
 
     private CommandDefinition? Resolve(CommandArguments args)
     {
-        // Pipelines repeat the same command: an exact byte match skips the case-insensitive lookup.
+        // An exact byte match with the last name skips the case-insensitive lookup.
         var command = _lastCommand is not null && args[0].SequenceEqual(_lastName.AsSpan(0, _lastNameLength))
             ? _lastCommand
             : Remember(args[0], _table.Find(args[0]));
