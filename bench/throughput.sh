@@ -3,6 +3,7 @@
 # redis-benchmark -t set,get,incr,mset -c 50 -n N at pipeline depths 1, 16 and 64,
 # printing ops/s for each and the ratio silo/redis.
 #   bench/throughput.sh [requests=1000000]
+# SILO_BIN=path/to/silo runs an already built silo instead of building one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 requests=${1:-1000000}
@@ -10,8 +11,11 @@ silo_port=16379
 redis_port=16380
 work=$(mktemp -d)
 
-dotnet build silo -c Release -nologo -v quiet >/dev/null
-silo_bin=silo/bin/Release/net10.0/silo
+silo_bin=${SILO_BIN:-}
+if [ -z "$silo_bin" ]; then
+    dotnet build silo -c Release -nologo -v quiet >/dev/null
+    silo_bin=silo/bin/Release/net10.0/silo
+fi
 
 "$silo_bin" --port $silo_port --bind 127.0.0.1 --save "" --dir "$work" --loglevel warning >"$work/silo.log" 2>&1 &
 silo_pid=$!
