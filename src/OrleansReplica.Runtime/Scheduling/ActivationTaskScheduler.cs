@@ -4,18 +4,24 @@ namespace OrleansReplica.Runtime.Scheduling;
 /// Runs an activation's tasks one at a time: a locked queue, posted once to the thread pool when it
 /// becomes runnable and drained until empty or a time quantum passes (Orleans's work-item group).
 /// </summary>
+/// <remarks>
+/// Who is responsible for the queue (a posted drain, or grain code running inline) is the
+/// <see cref="TurnState.Claimed"/> flag of the activation's state word, so an inline call claims the
+/// scheduler in the same compare-and-swap that takes the turn.
+/// </remarks>
 internal sealed class ActivationTaskScheduler : TaskScheduler, IThreadPoolWorkItem
 {
     private const int QuantumMilliseconds = 50;
 
     private readonly Lock gate; // shared with the activation
+    private readonly TurnState state; // shared with the activation
     private readonly Queue<ScheduledItem> queue = new();
-    private bool posted;
     private int drainingThread;
 
-    public ActivationTaskScheduler(Lock gate)
+    public ActivationTaskScheduler(Lock gate, TurnState state)
     {
         this.gate = gate;
+        this.state = state;
         Context = new ActivationSynchronizationContext(this);
     }
 
@@ -25,22 +31,18 @@ internal sealed class ActivationTaskScheduler : TaskScheduler, IThreadPoolWorkIt
 
     public void Post(SendOrPostCallback callback, object? state) => Enqueue(new ScheduledItem(null, callback, state));
 
-    /// <summary>True while a thread-pool drain or an inline caller is responsible for the queue. Caller holds the gate.</summary>
-    public bool IsClaimedLocked => posted;
+    /// <summary>Records that grain code runs inline on this thread; the activation already set the claim.</summary>
+    public void EnterInline() => drainingThread = Environment.CurrentManagedThreadId;
 
-    /// <summary>Claims the queue for grain code running inline on this thread, so nothing it posts runs beside it. Caller holds the gate.</summary>
-    public void ClaimForInlineLocked()
-    {
-        posted = true;
-        drainingThread = Environment.CurrentManagedThreadId;
-    }
+    /// <summary>Called before the activation drops the inline claim, so no later drain finds this thread recorded.</summary>
+    public void LeaveInline() => drainingThread = 0;
 
-    /// <summary>Ends the inline claim; returns true when the inline code queued work and the queue must be posted. Caller holds the gate.</summary>
+    /// <summary>Ends an inline claim when tasks may have been queued meanwhile; returns true when the queue must be posted. Caller holds the gate.</summary>
     public bool ReleaseInlineLocked()
     {
-        drainingThread = 0;
-        posted = queue.Count > 0;
-        return posted;
+        var post = queue.Count > 0;
+        state.ReleaseScheduler(keepClaim: post);
+        return post;
     }
 
     public void PostToThreadPool() => ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
@@ -73,8 +75,7 @@ internal sealed class ActivationTaskScheduler : TaskScheduler, IThreadPoolWorkIt
         lock (gate)
         {
             queue.Enqueue(item);
-            post = !posted;
-            posted = true;
+            post = state.ClaimScheduler();
         }
 
         if (post)
@@ -83,7 +84,7 @@ internal sealed class ActivationTaskScheduler : TaskScheduler, IThreadPoolWorkIt
         }
     }
 
-    /// <summary>Returns true when the quantum ran out with items left (the queue stays posted).</summary>
+    /// <summary>Returns true when the quantum ran out with items left (the queue stays claimed).</summary>
     private bool Drain()
     {
         var deadline = Environment.TickCount64 + QuantumMilliseconds;
@@ -97,7 +98,8 @@ internal sealed class ActivationTaskScheduler : TaskScheduler, IThreadPoolWorkIt
                 {
                     if (!queue.TryDequeue(out item))
                     {
-                        posted = false;
+                        drainingThread = 0; // before the release: an inline caller may claim right after
+                        state.ReleaseScheduler(keepClaim: false);
                         return false;
                     }
                 }
@@ -118,15 +120,16 @@ internal sealed class ActivationTaskScheduler : TaskScheduler, IThreadPoolWorkIt
                 {
                     lock (gate)
                     {
-                        posted = queue.Count > 0;
-                        return posted;
+                        var more = queue.Count > 0;
+                        drainingThread = 0;
+                        state.ReleaseScheduler(keepClaim: more);
+                        return more;
                     }
                 }
             }
         }
         finally
         {
-            drainingThread = 0;
             SynchronizationContext.SetSynchronizationContext(null);
         }
     }

@@ -14,14 +14,24 @@ namespace OrleansReplica.Runtime.Scheduling;
 /// activation's scheduler, runs the queue in arrival order. The turn is released only when no work is
 /// pending, so a released turn always means an empty queue and FIFO order holds for inline entries too.
 /// The activation outlives deactivation: the next call simply builds a fresh grain object.
+/// <para>
+/// The turn lives in one state word (<see cref="TurnState"/>): an uncontended call or lease enters with
+/// one compare-and-swap and exits with one, without the gate. The gate guards the queue, the pump and
+/// deactivation. Queued work is added under the gate and marked in the word by one atomic step that also
+/// takes the turn if it is free (then the enqueuer starts the pump). A holder's exit swap expects the word
+/// unmarked, so once work is marked the swap fails and the holder hands the turn to the pump under the
+/// gate instead of releasing it: either side starts the pump, no wake-up is lost, and a free turn still
+/// means an empty queue, so lock-free entries never overtake queued work.
+/// </para>
 /// </remarks>
 internal sealed class GrainActivation
 {
     private const int PumpQuantumMilliseconds = 50;
 
-    // One lock guards the turn, the queue and the scheduler's queue, so entering and leaving the inline
-    // fast path costs one uncontended lock each.
+    // Guards the queue, the deactivation request, the resources and the scheduler's queue; the fast
+    // paths never take it.
     private readonly Lock gate = new();
+    private readonly TurnState state = new();
 
     // Bounded busy-wait for a held turn (only worth it when the holder runs on another core).
     private static readonly int MaxEntrySpins = Environment.ProcessorCount > 1 ? 40 : 0;
@@ -31,8 +41,6 @@ internal sealed class GrainActivation
     private readonly GrainRegistration registration;
     private readonly ActivationTaskScheduler scheduler;
     private TurnWork? deactivation;
-    private bool turnHeld;
-    private long turn;
 
     public GrainActivation(GrainRuntime runtime, GrainRegistration registration, GrainId grainId, long? integerKey)
     {
@@ -40,7 +48,7 @@ internal sealed class GrainActivation
         this.registration = registration;
         GrainId = grainId;
         IntegerKey = integerKey;
-        scheduler = new ActivationTaskScheduler(gate);
+        scheduler = new ActivationTaskScheduler(gate, state);
         Reference = registration.CreateReference(this);
     }
 
@@ -57,14 +65,14 @@ internal sealed class GrainActivation
     public Grain? Grain { get; private set; }
 
     /// <summary>Number of the turn in progress; a lease compares it to end only its own turn.</summary>
-    public long Turn => Volatile.Read(ref turn);
+    public long Turn => TurnState.TurnOf(state.Read());
 
     public ILogger Logger => Runtime.Logger;
 
     public ValueTask<TResult> Invoke<TGrain, TArg, TResult>(TArg arg, Func<TGrain, TArg, ValueTask<TResult>> method)
         where TGrain : class
     {
-        if (!TryEnterInline(out var grain))
+        if (!TryEnterInline(out var grain, out var entered))
         {
             return Queued(new GrainCall<TGrain, TArg, TResult>(this, arg, method)).Result;
         }
@@ -86,7 +94,7 @@ internal sealed class GrainActivation
         }
 
         var completed = result.IsCompleted;
-        ExitInline(completed);
+        ExitInline(entered, completed);
         if (completed)
         {
             return result;
@@ -101,7 +109,7 @@ internal sealed class GrainActivation
     public ValueTask Invoke<TGrain, TArg>(TArg arg, Func<TGrain, TArg, ValueTask> method)
         where TGrain : class
     {
-        if (!TryEnterInline(out var grain))
+        if (!TryEnterInline(out var grain, out var entered))
         {
             return Queued(new GrainCall<TGrain, (TArg, Func<TGrain, TArg, ValueTask>), bool>(
                 this, (arg, method), static (grain, call) => AsBoolean(call.Item2(grain, call.Item1)))).VoidResult;
@@ -124,7 +132,7 @@ internal sealed class GrainActivation
         }
 
         var completed = result.IsCompleted;
-        ExitInline(completed);
+        ExitInline(entered, completed);
         if (completed)
         {
             return result;
@@ -137,9 +145,9 @@ internal sealed class GrainActivation
 
     public ValueTask<GrainTurnLease<TGrain>> AcquireTurn<TGrain>() where TGrain : class
     {
-        if (TryEnterTurn(out var grain))
+        if (TryEnterTurn(out var grain, out var turn))
         {
-            return new ValueTask<GrainTurnLease<TGrain>>(new GrainTurnLease<TGrain>(this, Turn, Unsafe.As<TGrain>(grain)));
+            return new ValueTask<GrainTurnLease<TGrain>>(new GrainTurnLease<TGrain>(this, turn, Unsafe.As<TGrain>(grain)));
         }
 
         return new ValueTask<GrainTurnLease<TGrain>>(Queued(new LeaseRequest<TGrain>(this)).Lease);
@@ -152,8 +160,7 @@ internal sealed class GrainActivation
         lock (gate)
         {
             pending.Enqueue(work);
-            startPump = !turnHeld;
-            turnHeld = true;
+            startPump = state.RequestTurn();
         }
 
         if (startPump)
@@ -162,34 +169,44 @@ internal sealed class GrainActivation
         }
     }
 
-    /// <summary>Ends the current turn: hands it to the pump when work is waiting, else releases it.</summary>
-    public void ExitTurn()
-    {
-        lock (gate)
-        {
-            if (deactivation is null && pending.Count == 0)
-            {
-                turnHeld = false;
-                return;
-            }
-        }
-
-        SchedulePump();
-    }
+    /// <summary>Ends the current turn (called by its holder): hands it to the pump when work is waiting, else releases it.</summary>
+    public void ExitTurn() => ExitTurn(Turn);
 
     /// <summary>Ends the turn only if it is still the given one (a lease ends its own turn at most once).</summary>
     public void ExitTurn(long leasedTurn)
     {
-        lock (gate)
+        var current = state.Read();
+        while (true)
         {
-            if (!turnHeld || turn != leasedTurn)
+            if ((current & TurnState.Held) == 0 || TurnState.TurnOf(current) != leasedTurn)
+            {
+                return; // a stale lease: its turn already ended
+            }
+
+            if ((current & TurnState.Work) != 0)
+            {
+                break; // work is waiting: hand the turn on under the gate
+            }
+
+            var seen = state.Change(current, TurnState.Ended(current, TurnState.Held));
+            if (seen == current)
             {
                 return;
             }
 
-            if (deactivation is null && pending.Count == 0)
+            current = seen; // the scheduler flags moved, or work arrived: look again
+        }
+
+        lock (gate)
+        {
+            current = state.Read();
+            if ((current & TurnState.Held) == 0 || TurnState.TurnOf(current) != leasedTurn)
             {
-                turnHeld = false;
+                return;
+            }
+
+            if (!HandOnLocked())
+            {
                 return;
             }
         }
@@ -220,8 +237,7 @@ internal sealed class GrainActivation
             }
 
             deactivation = new CallbackTurn(this, grain, () => DeactivateGrainAsync(DeactivationReasonCode.ApplicationRequested, CancellationToken.None));
-            startPump = !turnHeld;
-            turnHeld = true;
+            startPump = state.RequestTurn();
         }
 
         if (startPump)
@@ -269,29 +285,48 @@ internal sealed class GrainActivation
     }
 
     /// <summary>
-    /// Takes the turn and the scheduler for grain code about to run on this thread. Fails when the turn is
-    /// taken, the grain is not active, or the scheduler is still draining the tail of an earlier turn (its
-    /// code must not overlap ours); the call is then queued, which keeps FIFO order.
+    /// Takes the turn and the scheduler for grain code about to run on this thread, in one compare-and-swap
+    /// from a fully idle state. Fails when the turn is taken, work is queued, the grain is not active, or the
+    /// scheduler is still draining the tail of an earlier turn (its code must not overlap ours); the call is
+    /// then queued, which keeps FIFO order.
     /// </summary>
-    private bool TryEnterInline([NotNullWhen(true)] out Grain? grain)
+    private bool TryEnterInline([NotNullWhen(true)] out Grain? grain, out long entered)
     {
-        lock (gate)
+        while (true)
         {
+            var idle = state.Read();
+
+            // Read after the state: the grain object changes only inside a turn, and any turn since this
+            // read advances the turn number, which makes the swap below fail.
             grain = Grain;
-            if (turnHeld || grain is null || scheduler.IsClaimedLocked)
+            entered = idle | TurnState.Held | TurnState.Claimed;
+            if ((idle & TurnState.Flags) != 0 || grain is null)
             {
                 return false;
             }
 
-            turnHeld = true;
-            turn++;
-            scheduler.ClaimForInlineLocked();
-            return true;
+            if (state.Change(idle, entered) == idle)
+            {
+                scheduler.EnterInline();
+                return true;
+            }
         }
     }
 
     /// <summary>Releases the scheduler after inline code ran, and the turn too when the call completed.</summary>
-    private void ExitInline(bool completed)
+    private void ExitInline(long entered, bool completed)
+    {
+        scheduler.LeaveInline();
+
+        // Fast path: nothing was queued to the activation or its scheduler while the code ran.
+        var next = completed ? TurnState.Ended(entered, TurnState.Flags) : entered & ~TurnState.Claimed;
+        if (state.Change(entered, next) != entered)
+        {
+            ExitInlineSlow(completed);
+        }
+    }
+
+    private void ExitInlineSlow(bool completed)
     {
         bool postScheduler;
         var startPump = false;
@@ -300,8 +335,7 @@ internal sealed class GrainActivation
             postScheduler = scheduler.ReleaseInlineLocked();
             if (completed)
             {
-                startPump = deactivation is not null || pending.Count > 0;
-                turnHeld = startPump;
+                startPump = HandOnLocked();
             }
         }
 
@@ -316,32 +350,51 @@ internal sealed class GrainActivation
         }
     }
 
-    private bool TryEnterTurn([NotNullWhen(true)] out Grain? grain)
+    /// <summary>
+    /// Ends the current turn under the gate: keeps it held for the pump when work is waiting (returns true:
+    /// the caller starts the pump), else releases it.
+    /// </summary>
+    private bool HandOnLocked()
+    {
+        if (deactivation is null && pending.Count == 0)
+        {
+            state.End();
+            return false;
+        }
+
+        state.HandOn();
+        return true;
+    }
+
+    private bool TryEnterTurn([NotNullWhen(true)] out Grain? grain, out long turn)
     {
         // When another thread holds a short turn and nobody is queued, waiting a few hundred
         // nanoseconds for it is far cheaper than queueing and resuming through the thread pool.
         // Queued work is never overtaken, so arrival order is kept.
         for (var spins = 0; ; spins++)
         {
-            lock (gate)
+            var current = state.Read();
+            grain = Grain; // read after the state, as in TryEnterInline
+            turn = TurnState.TurnOf(current);
+            if (grain is null)
             {
-                grain = Grain;
-                if (grain is null)
-                {
-                    return false;
-                }
+                return false;
+            }
 
-                if (!turnHeld)
+            if ((current & (TurnState.Held | TurnState.Work)) == 0)
+            {
+                // Free: only the scheduler flags may move under us; a lease does not need the scheduler.
+                if (state.Change(current, current | TurnState.Held) == current)
                 {
-                    turnHeld = true;
-                    turn++;
                     return true;
                 }
 
-                if (pending.Count != 0 || spins >= MaxEntrySpins)
-                {
-                    return false;
-                }
+                continue;
+            }
+
+            if ((current & TurnState.Work) != 0 || spins >= MaxEntrySpins)
+            {
+                return false;
             }
 
             Thread.SpinWait(EntrySpinIterations);
@@ -364,11 +417,9 @@ internal sealed class GrainActivation
                 work = NextWork();
                 if (work is null)
                 {
-                    turnHeld = false;
-                }
-                else
-                {
-                    turn++;
+                    // Under the gate with an empty queue, so clearing the work mark is safe. The turn
+                    // number already advanced when the last turn ended.
+                    state.Release();
                 }
             }
 
@@ -378,6 +429,7 @@ internal sealed class GrainActivation
                 return; // idle, or the work keeps the turn and exits it when it completes
             }
 
+            state.HandOn(); // that turn ended; the pump keeps holding for the next one
             finished = work;
             if (Environment.TickCount64 >= deadline)
             {

@@ -150,11 +150,15 @@ public sealed partial class RedisCliTests(InteropFixture fixture) : IClassFixtur
         var silo = await RedisTools.CliAsync(fixture.SiloPort, arguments, bytes);
         Assert.True(redis.ExitCode == 0, "redis-server: " + redis);
         Assert.True(silo.ExitCode == 0, "silo: " + silo);
-        var expected = normalize?.Invoke(redis.Output) ?? redis.Output;
-        var actual = normalize?.Invoke(silo.Output) ?? silo.Output;
+        var expected = normalize?.Invoke(WithoutTimings(redis.Output)) ?? WithoutTimings(redis.Output);
+        var actual = normalize?.Invoke(WithoutTimings(silo.Output)) ?? WithoutTimings(silo.Output);
         Assert.Equal(expected, actual);
         return actual;
     }
+
+    /// <summary>redis-cli adds a "(0.6s)" line after any reply slower than half a second: not part of the reply.</summary>
+    private static string WithoutTimings(string output) =>
+        System.Text.RegularExpressions.Regex.Replace(output, @"^\(\d+\.\d+s\)\n", "", System.Text.RegularExpressions.RegexOptions.Multiline);
 
     private static void AppendCommand(StringBuilder output, params string[] arguments)
     {
