@@ -20,6 +20,7 @@ public sealed class HotPathAllocationTests : IAsyncLifetime
     private readonly ArrayBufferWriter<byte> _output = new(1 << 16);
     private readonly RespRequestReader _reader = new();
     private readonly CommandArguments _args = new();
+    private readonly string _logFile = Path.Combine(Path.GetTempPath(), $"alloc-{Guid.NewGuid():N}.log");
     private Silo _silo = null!;
     private CommandDispatcher _dispatcher = null!;
 
@@ -27,14 +28,18 @@ public sealed class HotPathAllocationTests : IAsyncLifetime
     {
         var config = new ServerConfig();
         config.ApplyDirectives([("save", [""]), ("shards", ["4"])]);
-        _silo = new Silo(config, new RedisLog(Path.Combine(Path.GetTempPath(), $"alloc-{Guid.NewGuid():N}.log"), LogLevel.Warning));
+        _silo = new Silo(config, new RedisLog(_logFile, LogLevel.Warning));
         var session = new ClientSession(1, null, null, static () => { }) { Authenticated = true };
         var context = new ClientContext(_silo, session, new RespWriter(_output), new KeyspaceAccess(_silo.ShardMap));
         _dispatcher = new CommandDispatcher(context, new KeyspaceExecutor(_silo.Grains, _silo.ShardMap));
         return Task.CompletedTask;
     }
 
-    public async Task DisposeAsync() => await _silo.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await _silo.DisposeAsync();
+        File.Delete(_logFile);
+    }
 
     [Theory]
     [InlineData("*2\r\n$3\r\nGET\r\n$6\r\nkey:42\r\n")]
