@@ -1,10 +1,7 @@
-using System.Buffers;
 using System.Text;
-using OrleansReplica.Grains.Commands;
 using OrleansReplica.Grains.Commands.Keys;
 using OrleansReplica.Grains.Commands.Strings;
 using OrleansReplica.Grains.Keyspace;
-using OrleansReplica.Protocol.Resp;
 
 namespace OrleansReplica.Tests.Unit;
 
@@ -18,7 +15,7 @@ public class KeyCommandTests
     private const long Now = 1_700_000_000_000;
     private const int Shards = 4;
 
-    private readonly KeyCommandRunner _run = new();
+    private readonly CommandRunner _run = new(Shards, Now, StringCommands.Register, KeyCommands.Register, ExpireCommands.Register);
 
     [Theory]
     [InlineData(1)]
@@ -506,96 +503,5 @@ public class KeyCommandTests
         Assert.Null(_run.Find("k"));
         Assert.True(watcher.Modified);
         Assert.Equal(0, _run.ExpiredKeys);
-    }
-
-    private sealed class OtherTypeValue : RedisValue
-    {
-        public override RedisType Type => RedisType.List;
-
-        public override string EncodingName => "listpack";
-
-        public override RedisValue Clone() => new OtherTypeValue();
-    }
-
-    private sealed class FlagWatcher : IKeyWatcher
-    {
-        public bool Modified { get; private set; }
-
-        public void OnWatchedKeyModified() => Modified = true;
-    }
-
-    /// <summary>Runs key commands on a several-shard keyspace holding every shard, with a settable clock.</summary>
-    private sealed class KeyCommandRunner
-    {
-        private readonly ArrayBufferWriter<byte> _output = new(4096);
-        private readonly CommandContext _context;
-        private readonly CommandTable _table = CommandTable.FromRedisMetadata();
-        private readonly RespRequestReader _reader = new();
-        private readonly ShardKeyspace[] _shards = Enumerable.Range(0, Shards).Select(i => new ShardKeyspace(i, 16)).ToArray();
-
-        public KeyCommandRunner()
-        {
-            Access = new KeyspaceAccess(new ShardMap(Shards)) { NowMs = Now };
-            foreach (var shard in _shards)
-            {
-                Access.Hold(shard);
-            }
-            _context = new CommandContext(new RespWriter(_output), Access);
-            StringCommands.Register(_table);
-            KeyCommands.Register(_table);
-            ExpireCommands.Register(_table);
-        }
-
-        public KeyspaceAccess Access { get; }
-
-        public long ExpiredKeys => _shards.Sum(shard => shard.Stats.ExpiredKeys);
-
-        public long KeyspaceHits => _shards.Sum(shard => shard.Stats.KeyspaceHits);
-
-        public long KeyspaceMisses => _shards.Sum(shard => shard.Stats.KeyspaceMisses);
-
-        public RedisValue? Find(string key) => Access.Find(Encoding.UTF8.GetBytes(key));
-
-        public void Store(string key, RedisValue value) => Access.Set(Encoding.UTF8.GetBytes(key), value);
-
-        public FlagWatcher Watch(int db, string key)
-        {
-            var bytes = Encoding.UTF8.GetBytes(key);
-            var watcher = new FlagWatcher();
-            _shards[Access.Map.ShardOf(bytes)].Watches(db).Watch(bytes, watcher);
-            return watcher;
-        }
-
-        public string Execute(string inlineCommand)
-        {
-            var args = new CommandArguments();
-            var request = Encoding.UTF8.GetBytes(inlineCommand + "\r\n");
-            var status = _reader.TryRead(request, args, out _, out var error);
-            Assert.True(status == RespParseStatus.Complete, error);
-            var command = _table.Find(args[0]);
-            Assert.NotNull(command);
-            if (command.Subcommands is not null)
-            {
-                command = _table.FindSubcommand(command, args[1]);
-                Assert.NotNull(command);
-            }
-            Assert.True(command.AcceptsArgumentCount(args.Count), inlineCommand);
-            _output.ResetWrittenCount();
-            _context.Args = args;
-            _context.Command = command;
-            command.Handler!(_context);
-            return Encoding.UTF8.GetString(_output.WrittenSpan);
-        }
-
-        /// <summary>Runs a SCAN and splits its reply into the next cursor and the keys.</summary>
-        public (string Cursor, string[] Keys) Scan(string inlineCommand)
-        {
-            var lines = Execute(inlineCommand).Split("\r\n");
-            Assert.Equal("*2", lines[0]);
-            var cursor = lines[2];
-            var count = int.Parse(lines[3][1..]);
-            var keys = Enumerable.Range(0, count).Select(i => lines[5 + 2 * i]).ToArray();
-            return (cursor, keys);
-        }
     }
 }

@@ -1,9 +1,5 @@
-using System.Buffers;
-using System.Text;
-using OrleansReplica.Grains.Commands;
 using OrleansReplica.Grains.Commands.Strings;
 using OrleansReplica.Grains.Keyspace;
-using OrleansReplica.Protocol.Resp;
 
 namespace OrleansReplica.Tests.Unit;
 
@@ -16,7 +12,7 @@ public class StringCommandTests
     private const long Now = 1_700_000_000_000;
     private const string WrongType = "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n";
 
-    private readonly StringCommandRunner _run = new();
+    private readonly CommandRunner _run = new(1, Now, StringCommands.Register, BitCommands.Register);
 
     [Theory]
     [InlineData("get l")]
@@ -46,7 +42,7 @@ public class StringCommandTests
     [InlineData("bitop or d a l")]
     public void Another_type_answers_WRONGTYPE_and_stays(string command)
     {
-        _run.StoreOtherType("l");
+        _run.Store("l", new OtherTypeValue());
         _run.Execute("set a abc");
 
         Assert.Equal(WrongType, _run.Execute(command));
@@ -71,7 +67,7 @@ public class StringCommandTests
     [InlineData("msetnx x 1 l 2", ":0\r\n")]
     public void Argument_errors_come_before_the_type_check_as_in_Redis(string command, string expected)
     {
-        _run.StoreOtherType("l");
+        _run.Store("l", new OtherTypeValue());
 
         Assert.Equal(expected, _run.Execute(command));
         Assert.IsType<OtherTypeValue>(_run.Find("l"));
@@ -84,7 +80,7 @@ public class StringCommandTests
     [InlineData("bitop or l a", ":3\r\n")]
     public void Whole_value_writes_replace_another_type(string command, string expected)
     {
-        _run.StoreOtherType("l");
+        _run.Store("l", new OtherTypeValue());
         _run.Execute("set a abc");
 
         Assert.Equal(expected, _run.Execute(command));
@@ -94,7 +90,7 @@ public class StringCommandTests
     [Fact]
     public void Bitop_with_only_empty_sources_deletes_a_destination_of_another_type()
     {
-        _run.StoreOtherType("l");
+        _run.Store("l", new OtherTypeValue());
 
         Assert.Equal(":0\r\n", _run.Execute("bitop and l missing"));
         Assert.Null(_run.Find("l"));
@@ -119,7 +115,7 @@ public class StringCommandTests
     {
         Assert.Equal("+OK\r\n", _run.Execute("set k v exat 1"));
 
-        Assert.Equal(1, _run.Shard.Databases[0].Count);
+        Assert.Equal(1, _run.Shards[0].Databases[0].Count);
         Assert.Null(_run.Find("k"));
         Assert.Equal("$-1\r\n", _run.Execute("get k"));
     }
@@ -130,7 +126,7 @@ public class StringCommandTests
         _run.Execute("set k v");
 
         Assert.Equal("$1\r\nv\r\n", _run.Execute("getex k pxat 1000"));
-        Assert.Equal(0, _run.Shard.Databases[0].Count);
+        Assert.Equal(0, _run.Shards[0].Databases[0].Count);
     }
 
     [Fact]
@@ -140,7 +136,7 @@ public class StringCommandTests
         _run.Access.ExpiresKeys = false;
 
         Assert.Equal("$1\r\nv\r\n", _run.Execute("getex k pxat 1000"));
-        Assert.Equal(1, _run.Shard.Databases[0].Count);
+        Assert.Equal(1, _run.Shards[0].Databases[0].Count);
         Assert.Equal(1000, _run.Access.GetExpire("k"u8));
     }
 
@@ -228,68 +224,5 @@ public class StringCommandTests
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
         Assert.Equal(0, allocated);
-    }
-
-    /// <summary>A value of a type other than string, standing in for lists, sets and hashes.</summary>
-    private sealed class OtherTypeValue : RedisValue
-    {
-        public override RedisType Type => RedisType.List;
-
-        public override string EncodingName => "listpack";
-
-        public override RedisValue Clone() => new OtherTypeValue();
-    }
-
-    /// <summary>Runs string commands on a one-shard keyspace with a fixed clock and captures the raw replies.</summary>
-    private sealed class StringCommandRunner
-    {
-        private readonly ArrayBufferWriter<byte> _output = new(4096);
-        private readonly CommandContext _context;
-        private readonly CommandTable _table = CommandTable.FromRedisMetadata();
-        private readonly RespRequestReader _reader = new();
-
-        public StringCommandRunner()
-        {
-            Access = new KeyspaceAccess(new ShardMap(1)) { NowMs = Now };
-            Access.Hold(Shard);
-            _context = new CommandContext(new RespWriter(_output), Access);
-            StringCommands.Register(_table);
-            BitCommands.Register(_table);
-        }
-
-        public ShardKeyspace Shard { get; } = new(0, 16);
-
-        public KeyspaceAccess Access { get; }
-
-        public RedisValue? Find(string key) => Access.Find(Encoding.UTF8.GetBytes(key));
-
-        public void StoreOtherType(string key) => Access.Set(Encoding.UTF8.GetBytes(key), new OtherTypeValue());
-
-        public string Execute(string inlineCommand)
-        {
-            Invoke(Prepare(inlineCommand));
-            return Encoding.UTF8.GetString(_output.WrittenSpan);
-        }
-
-        public (CommandArguments Args, CommandDefinition Command) Prepare(string inlineCommand)
-        {
-            var args = new CommandArguments();
-            var request = Encoding.UTF8.GetBytes(inlineCommand + "\r\n");
-            var status = _reader.TryRead(request, args, out _, out var error);
-            Assert.True(status == RespParseStatus.Complete, error);
-            var command = _table.Find(args[0]);
-            Assert.NotNull(command);
-            Assert.True(command.AcceptsArgumentCount(args.Count), inlineCommand);
-            return (args, command);
-        }
-
-        public void Invoke((CommandArguments Args, CommandDefinition Command) prepared)
-        {
-            _output.ResetWrittenCount();
-            _context.Args = prepared.Args;
-            _context.Command = prepared.Command;
-            _context.Failed = false;
-            prepared.Command.Handler!(_context);
-        }
     }
 }
