@@ -39,5 +39,11 @@ public abstract class GrainReference<TGrainInterface> where TGrainInterface : cl
     /// </summary>
     public ValueTask<GrainTurnLease<TGrainInterface>> AcquireTurnAsync() => activation.AcquireTurn<TGrainInterface>();
 
+    /// <summary>
+    /// Takes this activation's turn only when that needs no waiting in its queue: false when it is held
+    /// for long or calls are queued, which keeps their order.
+    /// </summary>
+    public bool TryAcquireTurn(out GrainTurnLease<TGrainInterface> lease) => activation.TryAcquireTurn(out lease);
+
     public override string ToString() => GrainId.ToString();
 }

@@ -118,4 +118,23 @@ public sealed class LeaseTests
 
         await Wait.Within(Task.WhenAll(movers.Append(auditor)));
     }
+
+    [Fact]
+    public async Task Trying_for_a_turn_takes_a_free_one_and_never_queues()
+    {
+        await using var runtime = TestRuntime.Create(new TurnProbe());
+        var grain = runtime.GetGrain<ITestGrain>(1);
+        var reference = TestRuntime.AsReference(grain);
+        await grain.Ping();
+
+        Assert.True(reference.TryAcquireTurn(out var held));
+        var queued = grain.Add(1);
+        Assert.False(reference.TryAcquireTurn(out _)); // held
+        held.Dispose();
+        Assert.Equal(1, await Wait.Within(queued.AsTask()));
+
+        Assert.True(reference.TryAcquireTurn(out var again));
+        again.Dispose();
+        Assert.Equal(2, await grain.Add(1));
+    }
 }

@@ -8,12 +8,20 @@ namespace OrleansReplica.Grains.Shards;
 /// Runs a command against the shards it needs, for one connection: a single-shard command is one
 /// call into that shard grain; a command spanning shards (or all of them) holds their turns, taken
 /// in ascending shard order so that two such commands can never deadlock, and runs atomically.
+/// Within a batch of pipelined requests, consecutive commands on one shard share one turn.
 /// </summary>
 public sealed class KeyspaceExecutor
 {
     private readonly IShardGrain[] _shards;
     private readonly bool[] _needed;
     private readonly GrainTurnLease<IShardGrain>[] _leases;
+
+    // The shard turn kept between consecutive single-shard commands of a batch: taking and handing
+    // back a turn per command costs more than the command itself when a pipeline hits one shard.
+    // Never held across anything but such commands, so no other turn is ever waited for meanwhile.
+    private bool _batching;
+    private int _keptShard = -1;
+    private GrainTurnLease<IShardGrain> _keptTurn;
 
     public KeyspaceExecutor(IGrainFactory grains, ShardMap map)
     {
@@ -29,23 +37,36 @@ public sealed class KeyspaceExecutor
 
     public ShardMap Map { get; }
 
+    /// <summary>Starts a batch of requests that run back to back (the connection does not wait on I/O until <see cref="EndBatch"/>).</summary>
+    public void BeginBatch() => _batching = true;
+
+    /// <summary>Ends a batch: a turn kept for it goes back to the shard.</summary>
+    public void EndBatch()
+    {
+        _batching = false;
+        ReleaseKeptTurn();
+    }
+
     public ValueTask ExecuteAsync(CommandContext context)
     {
         var command = context.Command;
-        switch (command.Scope)
+        // Movable keys are not all at the key positions: only holding every shard is safe for them.
+        var single = -1;
+        var keyed = command.Scope == KeyScope.Keys && (command.Flags & CommandFlags.MovableKeys) == 0 && FindShards(context, out single);
+        if (keyed && single >= 0)
         {
-            // Movable keys are not all at the key positions: only holding every shard is safe.
-            case KeyScope.Keys when (command.Flags & CommandFlags.MovableKeys) == 0 && FindShards(context, out var single):
-                if (single >= 0)
-                {
-                    return _shards[single].Execute(context);
-                }
-                return ExecuteHoldingAsync(context, allShards: false);
-            case KeyScope.AllShards or KeyScope.Keys:
-                return ExecuteHoldingAsync(context, allShards: true);
-            default:
-                return command.AsyncHandler is { } asyncHandler ? asyncHandler(context) : RunInline(context);
+            return ExecuteOnShard(context, single);
         }
+        ReleaseKeptTurn();
+        if (keyed)
+        {
+            return ExecuteHoldingAsync(context, allShards: false);
+        }
+        if (command.Scope is KeyScope.AllShards or KeyScope.Keys)
+        {
+            return ExecuteHoldingAsync(context, allShards: true);
+        }
+        return command.AsyncHandler is { } asyncHandler ? asyncHandler(context) : RunInline(context);
     }
 
     /// <summary>Runs <paramref name="action"/> while holding every shard's turn (EXEC, DEBUG DIGEST, snapshots).</summary>
@@ -59,6 +80,31 @@ public sealed class KeyspaceExecutor
         finally
         {
             ReleaseAll(context);
+        }
+    }
+
+    private ValueTask ExecuteOnShard(CommandContext context, int shard)
+    {
+        if (_keptShard == shard)
+        {
+            return _keptTurn.Grain.Execute(context);
+        }
+        ReleaseKeptTurn();
+        if (_batching && ((GrainReference<IShardGrain>)_shards[shard]).TryAcquireTurn(out _keptTurn))
+        {
+            _keptShard = shard;
+            return _keptTurn.Grain.Execute(context);
+        }
+        return _shards[shard].Execute(context);
+    }
+
+    private void ReleaseKeptTurn()
+    {
+        if (_keptShard >= 0)
+        {
+            _keptShard = -1;
+            _keptTurn.Dispose();
+            _keptTurn = default;
         }
     }
 
@@ -123,6 +169,7 @@ public sealed class KeyspaceExecutor
 
     private async ValueTask AcquireAsync(CommandContext context, bool allShards)
     {
+        ReleaseKeptTurn();
         for (var i = 0; i < _shards.Length; i++)
         {
             if (allShards || _needed[i])

@@ -34,10 +34,18 @@ public sealed class CommandDispatcher(ClientContext context, KeyspaceExecutor ex
     public KeyspaceExecutor Executor => executor;
 
     /// <summary>Starts a batch of requests received together.</summary>
-    public void BeginBatch() => _clock = Stopwatch.GetTimestamp();
+    public void BeginBatch()
+    {
+        _clock = Stopwatch.GetTimestamp();
+        executor.BeginBatch();
+    }
 
-    /// <summary>Ends a batch: its statistics become visible to INFO.</summary>
-    public void EndBatch() => FlushRun();
+    /// <summary>Ends a batch: shard turns it kept are handed back and its statistics become visible to INFO.</summary>
+    public void EndBatch()
+    {
+        executor.EndBatch();
+        FlushRun();
+    }
 
     public ValueTask DispatchAsync(CommandArguments args)
     {

@@ -87,66 +87,72 @@ public sealed class ClientConnection
             Interlocked.Add(ref _silo.Stats.TotalNetInputBytes, buffer.Length - carried);
             var closing = false;
             _session.Outbox.DrainTo(output);
-            _dispatcher.BeginBatch();
             // The usual receive buffer is one segment: parse it as memory, slicing the sequence once.
             var contiguous = buffer.IsSingleSegment ? buffer.First : default;
             long offset = 0;
-            while (offset < buffer.Length)
+            _dispatcher.BeginBatch();
+            try
             {
-                _reader.Authenticated = _session.Authenticated;
-                _reader.Limits = _silo.Limits;
-                RespParseStatus status;
-                long consumed;
-                string? error;
-                if (buffer.IsSingleSegment)
+                while (offset < buffer.Length)
                 {
-                    status = _reader.TryRead(contiguous[(int)offset..], _args, out int length, out error);
-                    consumed = length;
-                }
-                else
-                {
-                    status = _reader.TryRead(buffer.Slice(offset), _args, out consumed, out error);
-                }
-                if (status == RespParseStatus.Incomplete)
-                {
-                    if (buffer.Length - offset > _silo.Limits.QueryBufferLimit)
+                    _reader.Authenticated = _session.Authenticated;
+                    _reader.Limits = _silo.Limits;
+                    RespParseStatus status;
+                    long consumed;
+                    string? error;
+                    if (buffer.IsSingleSegment)
                     {
-                        _silo.Log.Warning($"Closing client that reached max query buffer length: id={_session.Id} addr={_session.Address}");
+                        status = _reader.TryRead(contiguous[(int)offset..], _args, out int length, out error);
+                        consumed = length;
+                    }
+                    else
+                    {
+                        status = _reader.TryRead(buffer.Slice(offset), _args, out consumed, out error);
+                    }
+                    if (status == RespParseStatus.Incomplete)
+                    {
+                        if (buffer.Length - offset > _silo.Limits.QueryBufferLimit)
+                        {
+                            _silo.Log.Warning($"Closing client that reached max query buffer length: id={_session.Id} addr={_session.Address}");
+                            closing = true;
+                        }
+                        break;
+                    }
+                    if (status == RespParseStatus.Error)
+                    {
+                        _silo.Stats.RecordError("ERR " + error);
+                        _reply.WriteError("ERR " + error);
+                        _silo.Log.Verbose($"Protocol error ({error}) from client: id={_session.Id} addr={_session.Address}");
                         closing = true;
+                        break;
                     }
-                    break;
-                }
-                if (status == RespParseStatus.Error)
-                {
-                    _silo.Stats.RecordError("ERR " + error);
-                    _reply.WriteError("ERR " + error);
-                    _silo.Log.Verbose($"Protocol error ({error}) from client: id={_session.Id} addr={_session.Address}");
-                    closing = true;
-                    break;
-                }
-                try
-                {
-                    var pending = _dispatcher.DispatchAsync(_args);
-                    if (!pending.IsCompletedSuccessfully)
+                    try
                     {
-                        await pending;
+                        var pending = _dispatcher.DispatchAsync(_args);
+                        if (!pending.IsCompletedSuccessfully)
+                        {
+                            await pending;
+                        }
                     }
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    // A bug in one command must not take the connection or the silo down.
-                    _silo.Log.Warning($"Command failed unexpectedly: {ex}");
-                    Interlocked.Increment(ref _silo.Stats.UnexpectedErrorReplies);
-                    _reply.WriteError("ERR internal error: " + ex.Message);
-                }
-                offset += consumed;
-                if (_session.CloseRequested)
-                {
-                    closing = true;
-                    break;
+                    catch (Exception ex) when (ex is not OperationCanceledException)
+                    {
+                        // A bug in one command must not take the connection or the silo down.
+                        _silo.Log.Warning($"Command failed unexpectedly: {ex}");
+                        Interlocked.Increment(ref _silo.Stats.UnexpectedErrorReplies);
+                        _reply.WriteError("ERR internal error: " + ex.Message);
+                    }
+                    offset += consumed;
+                    if (_session.CloseRequested)
+                    {
+                        closing = true;
+                        break;
+                    }
                 }
             }
-            _dispatcher.EndBatch();
+            finally
+            {
+                _dispatcher.EndBatch();
+            }
             buffer = buffer.Slice(offset);
             carried = buffer.Length;
             input.AdvanceTo(buffer.Start, buffer.End);

@@ -153,6 +153,19 @@ internal sealed class GrainActivation
         return new ValueTask<GrainTurnLease<TGrain>>(Queued(new LeaseRequest<TGrain>(this)).Lease);
     }
 
+    /// <summary>Takes the turn when it is free or frees within a short spin; never queues.</summary>
+    public bool TryAcquireTurn<TGrain>(out GrainTurnLease<TGrain> lease) where TGrain : class
+    {
+        if (TryEnterTurn(out var grain, out var turn))
+        {
+            lease = new GrainTurnLease<TGrain>(this, turn, Unsafe.As<TGrain>(grain));
+            return true;
+        }
+
+        lease = default;
+        return false;
+    }
+
     /// <summary>Queues work behind every turn already requested.</summary>
     public void Enqueue(TurnWork work)
     {

@@ -184,6 +184,43 @@ public sealed class ShardAtomicityTests
         Assert.Equal("PONG", (await client.ExecuteAsync("PING")).AsString());
     }
 
+    [Fact]
+    public async Task Pipelines_of_several_connections_sharing_a_shard_all_complete()
+    {
+        // A batch keeps a shard's turn between its consecutive commands on that shard: other
+        // connections, all-shard commands and transactions in the same pipelines must still get through.
+        await using var silo = await SiloUnderTest.StartAsync(("shards", "4"), ("io-threads", "2"));
+        const int clients = 6;
+        const int rounds = 300;
+        var pipeline = new StringBuilder();
+        for (var i = 0; i < rounds; i++)
+        {
+            pipeline.Append(Wire.Multibulk("INCR", "hot"));
+            pipeline.Append(Wire.Multibulk("INCR", "hot"));
+            pipeline.Append(Wire.Multibulk("GET", "hot"));
+            if (i % 50 == 0)
+            {
+                pipeline.Append(Wire.Multibulk("DBSIZE"));
+                pipeline.Append(Wire.Multibulk("MULTI"));
+                pipeline.Append(Wire.Multibulk("INCR", "hot"));
+                pipeline.Append(Wire.Multibulk("EXEC"));
+            }
+        }
+        var bytes = Wire.Bytes(pipeline.ToString());
+        var repliesPerClient = rounds * 3 + rounds / 50 * 4;
+        var connections = await Task.WhenAll(Enumerable.Range(0, clients).Select(_ => silo.ConnectAsync()));
+        await Task.WhenAll(connections.Select(async connection =>
+        {
+            await connection.SendRawAsync(bytes);
+            for (var i = 0; i < repliesPerClient; i++)
+            {
+                await connection.ReadRawReplyAsync().WaitAsync(Wire.ConditionTimeout);
+            }
+        }));
+        var expected = clients * (rounds * 2 + rounds / 50);
+        Assert.Equal(expected, (await connections[0].ExecuteAsync("GET", "hot")).AsInt64());
+    }
+
     /// <summary>Reads all keys with MGET until cancelled; every read must see one value on every key.</summary>
     private static async Task<int> ReadUntilDoneAsync(RedisConnection reader, string[] keys, CancellationToken done)
     {
