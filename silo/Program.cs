@@ -1,9 +1,21 @@
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Configuration;
+using OrleansReplica.Hosting.CheckTools;
 using OrleansReplica.Hosting.Configuration;
 using OrleansReplica.Hosting.Hosting;
 using OrleansReplica.Hosting.Logging;
 using OrleansReplica.Hosting.Server;
+using OrleansReplica.Protocol.Rdb;
+
+// Offline tools (as redis-check-aof and redis-check-rdb) run before any server configuration is read.
+if (args.Length > 0 && args[0] == "check-aof")
+{
+    return CheckAofTool.Run(args[1..], Console.Out);
+}
+if (args.Length > 0 && args[0] == "check-rdb")
+{
+    return CheckRdbTool.Run(args[1..], Console.Out);
+}
 
 var dotnetConfiguration = new ConfigurationBuilder()
     .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
@@ -59,7 +71,16 @@ void OnSignal(PosixSignalContext context)
 {
     context.Cancel = true;
     log.Warning($"Received {(context.Signal == PosixSignal.SIGINT ? "SIGINT" : "SIGTERM")} scheduling shutdown...");
-    _ = silo.StopAsync();
+    _ = ShutdownOnSignalAsync();
+}
+
+// As redis-server: save first when save points are set; a failed save keeps the silo running.
+async Task ShutdownOnSignalAsync()
+{
+    if (await silo.PrepareForShutdownAsync())
+    {
+        await silo.StopAsync();
+    }
 }
 using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
 using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
@@ -70,6 +91,11 @@ log.Raw($"                PID: {Environment.ProcessId}");
 try
 {
     await silo.StartAsync();
+}
+catch (RdbFormatException error)
+{
+    log.Warning($"Bad file format reading the RDB file: {error.Message}. Unrecoverable error, aborting now.");
+    return 1;
 }
 catch (IOException error)
 {

@@ -49,7 +49,15 @@ public sealed class TestCluster : IAsyncDisposable
         configure?.Invoke(builder);
         var config = builder.BuildConfig();
         var silo = new Silo(config, new RedisLog(Path.Combine(dir, "silo.log"), RedisLog.ParseLevel(config.LogLevel)));
-        await silo.StartAsync();
+        try
+        {
+            await silo.StartAsync();
+        }
+        catch
+        {
+            await silo.DisposeAsync();
+            throw;
+        }
         _silos.Add(silo);
         return silo;
     }

@@ -22,6 +22,20 @@ public class CommandContext(RespWriter reply, KeyspaceAccess keyspace)
     /// <summary>Set when the handler replied with an error (counted as a failed call).</summary>
     public bool Failed { get; set; }
 
+    /// <summary>Runs the command's (synchronous) handler; a write first announces its keys to the keyspace.</summary>
+    public void RunHandler()
+    {
+        var command = Command;
+        if ((command.Flags & CommandFlags.Write) != 0 && command.TryGetKeyRange(Args.Count, out var first, out var last, out var step))
+        {
+            for (var i = first; i <= last; i += step)
+            {
+                Keyspace.BeforeWrite(Args[i]);
+            }
+        }
+        command.Handler!(this);
+    }
+
     /// <summary>Writes an error reply.</summary>
     public virtual void Error(string message)
     {

@@ -1,64 +1,64 @@
+using OrleansReplica.Grains.Snapshots;
+
 namespace OrleansReplica.Grains.Keyspace;
 
 /// <summary>
 /// One database's keys within one shard: values, expire times and the keys clients WATCH.
-/// Not thread-safe: only the holder of the shard's turn touches it.
+/// Not thread-safe: only the holder of the shard's turn touches it. While a snapshot is being
+/// written, every write first lets the snapshot save what it is about to change.
 /// </summary>
 public sealed class Database
 {
-    private readonly Dictionary<byte[], RedisValue> _entries = new(KeyComparer.Instance);
-    private readonly Dictionary<byte[], RedisValue>.AlternateLookup<ReadOnlySpan<byte>> _bySpan;
-
-    public Database()
-    {
-        _bySpan = _entries.GetAlternateLookup<ReadOnlySpan<byte>>();
-    }
+    private KeyTable _entries = new();
 
     public int Count => _entries.Count;
 
-    public ExpireIndex Expires { get; } = new();
+    public ExpireIndex Expires { get; private set; } = new();
 
     /// <summary>Counts keys ever added; SCAN rebuilds its hash-ordered view of the keys only after this moves.</summary>
     public long KeysAdded { get; private set; }
 
     /// <summary>All entries, for SCAN, KEYS, DEBUG DIGEST and snapshots.</summary>
-    public Dictionary<byte[], RedisValue> Entries => _entries;
+    public KeyTable Entries => _entries;
+
+    /// <summary>The snapshot still walking this database part, if any.</summary>
+    public DatabaseSnapshot? Snapshot { get; private set; }
 
     /// <summary>The value under <paramref name="key"/>, ignoring expire times.</summary>
-    public RedisValue? Find(ReadOnlySpan<byte> key) => _bySpan.TryGetValue(key, out var value) ? value : null;
+    public RedisValue? Find(ReadOnlySpan<byte> key) => _entries.Find(key);
 
-    /// <summary>The dictionary's own key instance, so side tables can share it.</summary>
+    /// <summary>The table's own key instance, so side tables can share it.</summary>
     public bool TryGetStoredKey(ReadOnlySpan<byte> key, out byte[] storedKey, out RedisValue value) =>
-        _bySpan.TryGetValue(key, out storedKey!, out value!);
+        _entries.TryGet(key, out storedKey, out value);
 
     /// <summary>Stores a value; a new key is copied, an existing key keeps its expire only when asked.</summary>
     public byte[] Set(ReadOnlySpan<byte> key, RedisValue value, bool keepExpire)
     {
-        if (_bySpan.TryGetValue(key, out var storedKey, out _))
+        Snapshot?.BeforeWrite(key);
+        var storedKey = _entries.Set(key, value, out var added);
+        if (added)
         {
-            _entries[storedKey] = value;
-            if (!keepExpire)
-            {
-                Expires.Remove(key);
-            }
-            return storedKey;
+            KeysAdded++;
         }
-        storedKey = key.ToArray();
-        _entries.Add(storedKey, value);
-        KeysAdded++;
+        else if (!keepExpire)
+        {
+            Expires.Remove(key);
+        }
         return storedKey;
     }
 
     /// <summary>Adds under an already-owned key array (RENAME, MOVE, loading).</summary>
     public void Add(byte[] key, RedisValue value)
     {
-        _entries[key] = value;
+        Snapshot?.BeforeWrite(key);
+        _entries.Set(key, value);
         KeysAdded++;
     }
 
     public bool Remove(ReadOnlySpan<byte> key)
     {
-        if (!_bySpan.Remove(key))
+        Snapshot?.BeforeWrite(key);
+        if (!_entries.Remove(key))
         {
             return false;
         }
@@ -66,24 +66,73 @@ public sealed class Database
         return true;
     }
 
+    /// <summary>Must precede a change made in place to the value of <paramref name="key"/> (APPEND, INCR, SETRANGE ...).</summary>
+    public void BeforeWrite(ReadOnlySpan<byte> key) => Snapshot?.BeforeWrite(key);
+
     public void Clear()
     {
+        if (Snapshot is not null)
+        {
+            // The snapshot keeps the old table, which nobody writes any more, and finishes it at its own pace.
+            Snapshot = null;
+            _entries = new KeyTable();
+            Expires = new ExpireIndex();
+            return;
+        }
         _entries.Clear();
         Expires.Clear();
+    }
+
+    /// <summary>Takes the contents of <paramref name="loaded"/> (loading a snapshot); that database is left empty.</summary>
+    public void ReplaceWith(Database loaded)
+    {
+        Clear();
+        (_entries, loaded._entries) = (loaded._entries, _entries);
+        (Expires, loaded.Expires) = (loaded.Expires, Expires);
+        KeysAdded += loaded.KeysAdded;
     }
 
     public long GetExpire(ReadOnlySpan<byte> key) => Expires.TryGet(key, out var at) ? at : -1;
 
     public bool SetExpire(ReadOnlySpan<byte> key, long expiresAtMs)
     {
-        if (!_bySpan.TryGetValue(key, out var storedKey, out _))
+        if (!_entries.TryGet(key, out var storedKey, out _))
         {
             return false;
         }
+        Snapshot?.BeforeWrite(key);
         Expires.Set(storedKey, expiresAtMs);
         return true;
     }
 
+    /// <summary>Drops the expire of <paramref name="key"/> (PERSIST, an overwrite without KEEPTTL).</summary>
+    public bool RemoveExpire(ReadOnlySpan<byte> key)
+    {
+        if (Expires.Count == 0)
+        {
+            return false;
+        }
+        Snapshot?.BeforeWrite(key);
+        return Expires.Remove(key);
+    }
+
     public bool IsExpired(ReadOnlySpan<byte> key, long nowMs) =>
         Expires.Count != 0 && Expires.TryGet(key, out var at) && at <= nowMs;
+
+    /// <summary>Starts a snapshot of this part; the returned walker saves every entry as it was now.</summary>
+    public DatabaseSnapshot BeginSnapshot(ShardSnapshot shard, int db)
+    {
+        var snapshot = new DatabaseSnapshot(shard, db, _entries, Expires);
+        Snapshot = snapshot;
+        return snapshot;
+    }
+
+    /// <summary>Stops notifying <paramref name="snapshot"/> of writes (it has saved every bucket).</summary>
+    public void EndSnapshot(DatabaseSnapshot snapshot)
+    {
+        if (Snapshot == snapshot)
+        {
+            Snapshot = null;
+        }
+    }
 }

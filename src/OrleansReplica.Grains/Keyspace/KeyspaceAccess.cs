@@ -131,7 +131,7 @@ public sealed class KeyspaceAccess
         var shard = ShardOf(key);
         if (!keepExpire)
         {
-            shard.Databases[Db].Expires.Remove(key);
+            shard.Databases[Db].RemoveExpire(key);
         }
         Modified(shard, Db, key);
     }
@@ -167,13 +167,19 @@ public sealed class KeyspaceAccess
     public bool Persist(ReadOnlySpan<byte> key)
     {
         var shard = ShardOf(key);
-        if (!shard.Databases[Db].Expires.Remove(key))
+        if (!shard.Databases[Db].RemoveExpire(key))
         {
             return false;
         }
         Modified(shard, Db, key);
         return true;
     }
+
+    /// <summary>
+    /// Announces a possible write to <paramref name="key"/> before the command runs, so changes made in
+    /// place to its value (APPEND, INCR, SETRANGE ...) cannot reach a snapshot still to save it.
+    /// </summary>
+    public void BeforeWrite(ReadOnlySpan<byte> key) => DatabaseOf(key).BeforeWrite(key);
 
     /// <summary>Signals an in-place modification of a value (APPEND, INCR, SETRANGE ...).</summary>
     public void Modified(ReadOnlySpan<byte> key) => Modified(ShardOf(key), Db, key);

@@ -110,7 +110,7 @@ public sealed class KeyspaceExecutor
 
     private static ValueTask RunInline(CommandContext context)
     {
-        context.Command.Handler!(context);
+        context.RunHandler();
         return default;
     }
 
@@ -158,7 +158,7 @@ public sealed class KeyspaceExecutor
             }
             else
             {
-                context.Command.Handler!(context);
+                context.RunHandler();
             }
         }
         finally

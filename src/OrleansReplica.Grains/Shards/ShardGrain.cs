@@ -35,7 +35,7 @@ public sealed class ShardGrain(KeyspaceOptions options) : Grain, IShardGrain
         keyspace.Hold(_keyspace);
         try
         {
-            context.Command.Handler!(context);
+            context.RunHandler();
         }
         finally
         {

@@ -18,5 +18,6 @@ public static class CommandRegistrations
         ConnectionCommands.Register(table);
         TransactionCommands.Register(table);
         ServerCommands.Register(table);
+        PersistenceCommands.Register(table);
     }
 }

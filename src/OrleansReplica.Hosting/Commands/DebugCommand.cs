@@ -1,6 +1,7 @@
 using System.Globalization;
 using OrleansReplica.Grains.Commands;
 using OrleansReplica.Grains.Keyspace;
+using OrleansReplica.Protocol.Rdb;
 using OrleansReplica.Protocol.Text;
 
 namespace OrleansReplica.Hosting.Commands;
@@ -45,6 +46,10 @@ public static class DebugCommand
                 c.Reply.WriteSimpleString(value is null ? new string('0', 40) : ValueDigest(value, hasExpire));
             }
         }
+        else if (c.ArgIs(1, "RELOAD"))
+        {
+            await ReloadAsync(c);
+        }
         else if (c.ArgIs(1, "HELP") && c.Args.Count == 2)
         {
             Help(c);
@@ -53,6 +58,40 @@ public static class DebugCommand
         {
             c.Error($"ERR unknown subcommand or wrong number of arguments for '{CommandErrors.Truncate(c.ArgText(1))}'. Try DEBUG HELP.");
         }
+    }
+
+    /// <summary>DEBUG RELOAD [NOSAVE]: saves the dataset (unless NOSAVE) and loads it back, every shard held meanwhile.</summary>
+    private static async Task ReloadAsync(CommandContext c)
+    {
+        var save = true;
+        for (var i = 2; i < c.Args.Count; i++)
+        {
+            if (!c.ArgIs(i, "NOSAVE"))
+            {
+                c.Error(CommandErrors.Syntax);
+                return;
+            }
+            save = false;
+        }
+        var rdb = c.Client().Silo.Rdb;
+        var held = c.Keyspace.HeldShards.ToArray();
+        if (save && !await rdb.SaveHeldAsync(held))
+        {
+            c.Error("ERR Error trying to save the DB");
+            return;
+        }
+        try
+        {
+            rdb.LoadHeld(held);
+        }
+        catch (Exception error) when (error is RdbFormatException or IOException)
+        {
+            c.Client().Silo.Log.Warning($"Error trying to load the RDB dump: {error.Message}");
+            c.Error("ERR Error trying to load the RDB dump, check server logs.");
+            return;
+        }
+        c.Client().Silo.Log.Notice("DB reloaded by DEBUG RELOAD");
+        c.Reply.WriteOk();
     }
 
     /// <summary>The DEBUG DIGEST of the whole dataset: equal on any silo or Redis holding the same data.</summary>

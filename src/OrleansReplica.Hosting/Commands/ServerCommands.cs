@@ -14,8 +14,8 @@ public static class ServerCommands
         table.Handle("info", Info, KeyScope.AllShards);
         table.Handle("role", Role);
         table.Handle("time", Time);
-        table.Handle("lastsave", static c => c.Reply.WriteInteger(c.Client().Silo.LastSaveUnixSeconds));
-        table.Handle("shutdown", Shutdown);
+        table.Handle("lastsave", static c => c.Reply.WriteInteger(c.Client().Silo.Rdb.LastSaveUnixSeconds));
+        table.Handle("shutdown", ShutdownAsync);
         ClientCommand.Register(table);
         ConfigCommand.Register(table);
         DebugCommand.Register(table);
@@ -50,16 +50,31 @@ public static class ServerCommands
         c.Reply.WriteBulkString(microseconds % 1_000_000);
     }
 
-    private static void Shutdown(CommandContext c)
+    private static async ValueTask ShutdownAsync(CommandContext c)
     {
-        var abort = false;
+        bool abort = false, force = false;
+        bool? save = null;
         for (var i = 1; i < c.Args.Count; i++)
         {
             if (c.ArgIs(i, "ABORT"))
             {
                 abort = true;
             }
-            else if (!(c.ArgIs(i, "NOSAVE") || c.ArgIs(i, "SAVE") || c.ArgIs(i, "NOW") || c.ArgIs(i, "FORCE")))
+            else if (c.ArgIs(i, "NOSAVE") || c.ArgIs(i, "SAVE"))
+            {
+                var wanted = c.ArgIs(i, "SAVE");
+                if (save is { } other && other != wanted)
+                {
+                    c.Error(CommandErrors.Syntax); // SAVE and NOSAVE contradict each other
+                    return;
+                }
+                save = wanted;
+            }
+            else if (c.ArgIs(i, "FORCE"))
+            {
+                force = true;
+            }
+            else if (!c.ArgIs(i, "NOW"))
             {
                 c.Error(CommandErrors.Syntax);
                 return;
@@ -77,6 +92,11 @@ public static class ServerCommands
         }
         var silo = c.Client().Silo;
         silo.Log.Warning("User requested shutdown...");
+        if (!await silo.PrepareForShutdownAsync(save, force))
+        {
+            c.Error("ERR Errors trying to SHUTDOWN. Check logs.");
+            return;
+        }
         // The client sees the connection close, as with Redis; the silo stops outside this turn.
         c.Client().Session.CloseAfterReply();
         _ = Task.Run(silo.StopAsync);

@@ -148,7 +148,7 @@ public static class TransactionCommands
             }
             else
             {
-                command.Handler!(c);
+                c.RunHandler();
             }
             command.RecordCall(Stopwatch.GetElapsedTime(started));
             if (c.Failed)

@@ -187,25 +187,29 @@ public sealed class ServerInfo(Silo silo, IEnumerable<ShardKeyspace> shards)
             ("lazyfreed_objects", "0"));
     }
 
-    private string Persistence() => Lines("Persistence",
+    private string Persistence()
+    {
+        var rdb = silo.Rdb;
+        var current = rdb.Current;
+        return Lines("Persistence",
         ("loading", "0"),
         ("async_loading", "0"),
         ("current_cow_peak", "0"),
         ("current_cow_size", "0"),
         ("current_cow_size_age", "0"),
-        ("current_fork_perc", "0.00"),
-        ("current_save_keys_processed", "0"),
-        ("current_save_keys_total", "0"),
+        ("current_fork_perc", Ratio(current is null || current.Keys == 0 ? 0 : 100.0 * current.KeysWritten / current.Keys)),
+        ("current_save_keys_processed", Int(current?.KeysWritten ?? 0)),
+        ("current_save_keys_total", Int(current?.Keys ?? 0)),
         ("rdb_changes_since_last_save", Int(silo.ChangesSinceLastSave)),
-        ("rdb_bgsave_in_progress", "0"),
-        ("rdb_last_save_time", Int(silo.LastSaveUnixSeconds)),
-        ("rdb_last_bgsave_status", "ok"),
-        ("rdb_last_bgsave_time_sec", "-1"),
-        ("rdb_current_bgsave_time_sec", "-1"),
-        ("rdb_saves", "0"),
+        ("rdb_bgsave_in_progress", rdb.BackgroundSaveInProgress ? "1" : "0"),
+        ("rdb_last_save_time", Int(rdb.LastSaveUnixSeconds)),
+        ("rdb_last_bgsave_status", rdb.LastBackgroundSaveOk ? "ok" : "err"),
+        ("rdb_last_bgsave_time_sec", Int(rdb.LastBackgroundSaveSeconds)),
+        ("rdb_current_bgsave_time_sec", rdb.BackgroundSaveInProgress ? Int((long)Stopwatch.GetElapsedTime(rdb.BackgroundSaveStarted).TotalSeconds) : "-1"),
+        ("rdb_saves", Int(rdb.Saves)),
         ("rdb_last_cow_size", "0"),
-        ("rdb_last_load_keys_expired", "0"),
-        ("rdb_last_load_keys_loaded", "0"),
+        ("rdb_last_load_keys_expired", Int(rdb.LastLoadKeysExpired)),
+        ("rdb_last_load_keys_loaded", Int(rdb.LastLoadKeysLoaded)),
         ("aof_enabled", silo.Config.AppendOnly ? "1" : "0"),
         ("aof_rewrite_in_progress", "0"),
         ("aof_rewrite_scheduled", "0"),
@@ -218,6 +222,7 @@ public sealed class ServerInfo(Silo silo, IEnumerable<ShardKeyspace> shards)
         ("aof_last_cow_size", "0"),
         ("module_fork_in_progress", "0"),
         ("module_fork_last_cow_size", "0"));
+    }
 
     private string Stats()
     {

@@ -16,6 +16,7 @@ using OrleansReplica.Hosting.Commands;
 using OrleansReplica.Hosting.Configuration;
 using OrleansReplica.Hosting.Connections;
 using OrleansReplica.Hosting.Logging;
+using OrleansReplica.Hosting.Persistence;
 using OrleansReplica.Hosting.PubSub;
 using OrleansReplica.Protocol.Resp;
 using OrleansReplica.Runtime;
@@ -31,6 +32,8 @@ public sealed class Silo : IAsyncDisposable
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ServiceProvider _services;
     private KestrelServer? _listener;
+    private readonly CancellationTokenSource _cronStop = new();
+    private Task _cron = Task.CompletedTask;
     private long _dirty;
     private int _stopping;
 
@@ -53,6 +56,7 @@ public sealed class Silo : IAsyncDisposable
         CommandRegistrations.RegisterAll(Commands);
         Limits = new RespLimits(config.ProtoMaxBulkLen, config.ClientQueryBufferLimit);
         PubSub = new PubSubHub(config, Log);
+        Rdb = new RdbPersistence(this);
         config.Changed += OnConfigChanged;
     }
 
@@ -85,8 +89,8 @@ public sealed class Silo : IAsyncDisposable
 
     public DateTimeOffset StartedAt { get; } = DateTimeOffset.UtcNow;
 
-    /// <summary>Unix seconds of the last successful save (start time until one happens).</summary>
-    public long LastSaveUnixSeconds { get; set; } = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+    /// <summary>SAVE, BGSAVE, save points and loading of dir/dbfilename.</summary>
+    public RdbPersistence Rdb { get; }
 
     /// <summary>Writes since the last save (rdb_changes_since_last_save).</summary>
     public long ChangesSinceLastSave => Volatile.Read(ref _dirty);
@@ -101,8 +105,10 @@ public sealed class Silo : IAsyncDisposable
     /// <summary>Completes when the silo has stopped (SHUTDOWN, SIGTERM or StopAsync).</summary>
     public Task Stopped => _stopped.Task;
 
+    /// <summary>Loads the data files, then listens; a corrupt data file throws and nothing listens.</summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
+        await Rdb.LoadAsync();
         var kestrel = new KestrelServerOptions { ApplicationServices = _services };
         kestrel.Limits.MaxRequestBufferSize = null;
         var listeners = new List<ListenOptions>();
@@ -130,6 +136,23 @@ public sealed class Silo : IAsyncDisposable
         Endpoints = listeners.Select(static listen => listen.IPEndPoint!).ToArray();
         Log.Notice("Server initialized");
         Log.Notice("Ready to accept connections tcp");
+        _cron = RunCronAsync(_cronStop.Token);
+    }
+
+    /// <summary>Periodic server work (Redis's serverCron): the save points.</summary>
+    private async Task RunCronAsync(CancellationToken stop)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stop))
+            {
+                Rdb.CheckSavePoints();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
     }
 
     /// <summary>Adds a command's writes to the save counter.</summary>
@@ -144,6 +167,29 @@ public sealed class Silo : IAsyncDisposable
 
     public void ResetDirty() => Volatile.Write(ref _dirty, 0);
 
+    /// <summary>A save wrote the changes counted up to its cut: only later ones remain unsaved.</summary>
+    public void SubtractDirty(long saved) => Interlocked.Add(ref _dirty, -saved);
+
+    /// <summary>
+    /// Before SHUTDOWN and SIGTERM stop the silo: stops a background save and saves when asked (or, by
+    /// default, when save points are configured). False when the save failed and the shutdown is not forced.
+    /// </summary>
+    public async Task<bool> PrepareForShutdownAsync(bool? save = null, bool force = false)
+    {
+        Rdb.CancelBackgroundSave();
+        await Rdb.WaitForBackgroundSaveAsync();
+        if (save ?? Config.Save.Count > 0)
+        {
+            Log.Notice("Saving the final RDB snapshot before exiting.");
+            if (!await Rdb.SaveAsync() && !force)
+            {
+                Log.Warning("Error trying to save the DB, can't exit.");
+                return false;
+            }
+        }
+        return true;
+    }
+
     /// <summary>Stops accepting, closes every client and deactivates the grains.</summary>
     public async Task StopAsync()
     {
@@ -154,6 +200,10 @@ public sealed class Silo : IAsyncDisposable
         }
         try
         {
+            _cronStop.Cancel();
+            await _cron;
+            Rdb.CancelBackgroundSave();
+            await Rdb.WaitForBackgroundSaveAsync();
             Clients.KillAll();
             if (_listener is not null)
             {

@@ -1,0 +1,213 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using OrleansReplica.Grains.Keyspace;
+using OrleansReplica.Grains.Shards;
+using OrleansReplica.Protocol.Rdb;
+using OrleansReplica.Runtime;
+
+namespace OrleansReplica.Grains.Snapshots;
+
+/// <summary>
+/// A point-in-time snapshot of every shard, written as one RDB stream while writes go on. The cut
+/// holds every shard's turn at once, so it falls at one point of the write order; afterwards each
+/// shard is walked in short turns, and a write to a part not yet saved saves that part first.
+/// Extra memory is the bytes produced and not yet written out, not a copy of the data.
+/// </summary>
+public sealed class KeyspaceSnapshot
+{
+    // Bytes a shard produces per turn: small enough that commands waiting on the turn barely notice.
+    private const int ChunkBytes = 64 * 1024;
+
+    // Null when the caller already holds every shard's turn for the whole write (DEBUG RELOAD, FLUSHALL's save).
+    private readonly IShardGrain[]? _shards;
+    private readonly ShardSnapshot[] _parts;
+    private readonly long[] _keysPerDb;
+    private readonly long[] _expiresPerDb;
+    private readonly RdbWriterOptions _options;
+
+    private KeyspaceSnapshot(IShardGrain[]? shards, ShardSnapshot[] parts, long[] keysPerDb, long[] expiresPerDb, RdbWriterOptions options, long cutUnixMs)
+    {
+        _shards = shards;
+        _parts = parts;
+        _keysPerDb = keysPerDb;
+        _expiresPerDb = expiresPerDb;
+        _options = options;
+        CutUnixMs = cutUnixMs;
+    }
+
+    /// <summary>Unix ms of the cut.</summary>
+    public long CutUnixMs { get; }
+
+    /// <summary>Keys in the snapshot.</summary>
+    public long Keys => _keysPerDb.Sum();
+
+    /// <summary>Keys serialized so far (read while the snapshot runs, for INFO).</summary>
+    public long KeysWritten => _parts.Sum(static part => part.Keys);
+
+    /// <summary>Bytes of the RDB stream written so far.</summary>
+    public long BytesWritten { get; private set; }
+
+    /// <summary>
+    /// Takes the cut: holds every shard's turn (in ascending order, as any multi-shard command),
+    /// starts each shard's part, runs <paramref name="atCut"/> (e.g. reading the replication offset) and lets go.
+    /// </summary>
+    public static async Task<KeyspaceSnapshot> TakeAsync(IGrainFactory grains, int shardCount, RdbWriterOptions options, long nowUnixMs, Action? atCut = null)
+    {
+        var shards = new IShardGrain[shardCount];
+        var leases = new GrainTurnLease<IShardGrain>[shardCount];
+        var taken = 0;
+        try
+        {
+            for (; taken < shardCount; taken++)
+            {
+                shards[taken] = grains.GetGrain<IShardGrain>(taken);
+                leases[taken] = await ((GrainReference<IShardGrain>)shards[taken]).AcquireTurnAsync();
+            }
+            var snapshot = Cut(shards, leases.Select(static lease => lease.Grain.KeyspaceInTurn).ToArray(), options, nowUnixMs);
+            atCut?.Invoke();
+            return snapshot;
+        }
+        finally
+        {
+            for (var i = taken - 1; i >= 0; i--)
+            {
+                leases[i].Dispose();
+            }
+        }
+    }
+
+    /// <summary>Takes the cut of shards whose turns the caller holds, and will hold until the snapshot is written.</summary>
+    public static KeyspaceSnapshot CutHeld(IReadOnlyList<ShardKeyspace> held, RdbWriterOptions options, long nowUnixMs) =>
+        Cut(null, held, options, nowUnixMs);
+
+    private static KeyspaceSnapshot Cut(IShardGrain[]? shards, IReadOnlyList<ShardKeyspace> keyspaces, RdbWriterOptions options, long nowUnixMs)
+    {
+        var parts = new ShardSnapshot[keyspaces.Count];
+        var databases = keyspaces[0].Databases.Length;
+        var keysPerDb = new long[databases];
+        var expiresPerDb = new long[databases];
+        for (var i = 0; i < keyspaces.Count; i++)
+        {
+            parts[i] = new ShardSnapshot(keyspaces[i], options);
+            for (var db = 0; db < databases; db++)
+            {
+                keysPerDb[db] += keyspaces[i].Databases[db].Count;
+                expiresPerDb[db] += keyspaces[i].Databases[db].Expires.Count;
+            }
+        }
+        return new KeyspaceSnapshot(shards, parts, keysPerDb, expiresPerDb, options, nowUnixMs);
+    }
+
+    /// <summary>
+    /// Writes the whole RDB stream to <paramref name="output"/>: header and <paramref name="writeAux"/>'s
+    /// AUX fields, each database's size, every shard's keys (shards walked in parallel), EOF and checksum.
+    /// </summary>
+    public async Task WriteAsync(Stream output, Action<RdbWriter> writeAux, CancellationToken cancellationToken = default)
+    {
+        var crc = 0UL;
+        using var gate = new SemaphoreSlim(1);
+
+        async Task EmitAsync(ReadOnlyMemory<byte> bytes)
+        {
+            await gate.WaitAsync(cancellationToken);
+            try
+            {
+                if (_options.Checksum)
+                {
+                    crc = Crc64.Update(crc, bytes.Span);
+                }
+                await output.WriteAsync(bytes, cancellationToken);
+                BytesWritten += bytes.Length;
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }
+
+        var head = new ArrayBufferWriter<byte>(1024);
+        var writer = new RdbWriter(head, _options);
+        writer.WriteHeader();
+        writeAux(writer);
+        for (var db = 0; db < _keysPerDb.Length; db++)
+        {
+            if (_keysPerDb[db] != 0)
+            {
+                writer.WriteSelectDb(db);
+                writer.WriteResizeDb(_keysPerDb[db], _expiresPerDb[db]);
+            }
+        }
+        await EmitAsync(head.WrittenMemory);
+
+        try
+        {
+            await Task.WhenAll(_parts.Select((part, i) => WalkAsync(_shards?[i], part, EmitAsync, cancellationToken)));
+        }
+        catch
+        {
+            await AbandonAsync();
+            throw;
+        }
+
+        // EOF opcode and the checksum of everything before it (zeros when checksums are off).
+        var tail = new byte[9];
+        tail[0] = 0xFF;
+        if (_options.Checksum)
+        {
+            crc = Crc64.Update(crc, tail.AsSpan(0, 1));
+            BinaryPrimitives.WriteUInt64LittleEndian(tail.AsSpan(1), crc);
+        }
+        await output.WriteAsync(tail, cancellationToken);
+        BytesWritten += tail.Length;
+        await output.FlushAsync(cancellationToken);
+    }
+
+    private static async Task WalkAsync(IShardGrain? shard, ShardSnapshot part, Func<ReadOnlyMemory<byte>, Task> emit, CancellationToken cancellationToken)
+    {
+        var done = false;
+        while (!done)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            byte[] chunk;
+            int length;
+            var lease = shard is null ? default : await ((GrainReference<IShardGrain>)shard).AcquireTurnAsync();
+            try
+            {
+                done = part.Advance(ChunkBytes);
+                (chunk, length) = part.TakeChunk();
+            }
+            finally
+            {
+                lease.Dispose();
+            }
+            try
+            {
+                if (length != 0)
+                {
+                    await emit(chunk.AsMemory(0, length));
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(chunk);
+            }
+        }
+    }
+
+    /// <summary>Stops every shard's walk (the output failed or was cancelled).</summary>
+    public async Task AbandonAsync()
+    {
+        for (var i = 0; i < _parts.Length; i++)
+        {
+            var lease = _shards is null ? default : await ((GrainReference<IShardGrain>)_shards[i]).AcquireTurnAsync();
+            try
+            {
+                _parts[i].Abandon();
+            }
+            finally
+            {
+                lease.Dispose();
+            }
+        }
+    }
+}

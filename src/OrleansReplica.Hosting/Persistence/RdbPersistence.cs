@@ -1,0 +1,260 @@
+using System.Diagnostics;
+using OrleansReplica.Grains.Keyspace;
+using OrleansReplica.Grains.Snapshots;
+using OrleansReplica.Hosting.Server;
+using OrleansReplica.Protocol.Rdb;
+
+namespace OrleansReplica.Hosting.Persistence;
+
+/// <summary>
+/// RDB persistence of one silo: SAVE and BGSAVE to dir/dbfilename (a temp file, fsynced, renamed),
+/// the save points, loading at start, and the rdb_* fields of INFO persistence. A background save
+/// needs no fork: it writes a snapshot cut while clients keep writing.
+/// </summary>
+public sealed class RdbPersistence(Silo silo)
+{
+    // After a failed background save, save points wait this long before trying again (as Redis).
+    private static readonly TimeSpan RetryDelayAfterError = TimeSpan.FromSeconds(5);
+
+    private readonly object _gate = new();
+    private Task? _background;
+    private CancellationTokenSource? _backgroundCancel;
+    private long _lastAttemptUnixSeconds;
+
+    /// <summary>Unix seconds of the last successful save (the start time until one happens).</summary>
+    public long LastSaveUnixSeconds { get; private set; } = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+
+    public bool LastBackgroundSaveOk { get; private set; } = true;
+
+    /// <summary>Duration of the last background save in seconds, -1 before the first.</summary>
+    public long LastBackgroundSaveSeconds { get; private set; } = -1;
+
+    public long Saves { get; private set; }
+
+    public bool BackgroundSaveInProgress => _background is { IsCompleted: false };
+
+    /// <summary>When the running background save started (Stopwatch ticks).</summary>
+    public long BackgroundSaveStarted { get; private set; }
+
+    public long LastLoadKeysLoaded { get; private set; }
+
+    public long LastLoadKeysExpired { get; private set; }
+
+    /// <summary>The snapshot being written, for the current_save_keys_* fields.</summary>
+    public KeyspaceSnapshot? Current { get; private set; }
+
+    public string FilePath => Path.Combine(silo.Config.Dir, silo.Config.DbFilename);
+
+    private RdbWriterOptions WriterOptions => new() { Compression = silo.Config.RdbCompression, Checksum = silo.Config.RdbChecksum };
+
+    /// <summary>SAVE: writes the snapshot and returns once it is on disk; false when it failed (logged).</summary>
+    public async Task<bool> SaveAsync()
+    {
+        var dirtyAtCut = 0L;
+        var snapshot = await KeyspaceSnapshot.TakeAsync(silo.Grains, silo.ShardMap.ShardCount, WriterOptions, NowMs(), () => dirtyAtCut = silo.ChangesSinceLastSave);
+        return Saved(await WriteFileAsync(snapshot, dirtyAtCut, CancellationToken.None), counted: true);
+    }
+
+    /// <summary>A save while every shard's turn is already held by the caller (DEBUG RELOAD, FLUSHALL).</summary>
+    public async Task<bool> SaveHeldAsync(IReadOnlyList<ShardKeyspace> held)
+    {
+        var snapshot = KeyspaceSnapshot.CutHeld(held, WriterOptions, NowMs());
+        return Saved(await WriteFileAsync(snapshot, silo.ChangesSinceLastSave, CancellationToken.None), counted: false);
+    }
+
+    /// <summary>SAVE and BGSAVE count in rdb_saves; the saves FLUSHALL and DEBUG RELOAD make do not, as in Redis.</summary>
+    private bool Saved(bool ok, bool counted)
+    {
+        if (ok)
+        {
+            silo.Log.Notice("DB saved on disk");
+            if (counted)
+            {
+                Saves++;
+            }
+        }
+        return ok;
+    }
+
+    /// <summary>BGSAVE: starts a background save; false when one is already running.</summary>
+    public bool TryStartBackgroundSave()
+    {
+        lock (_gate)
+        {
+            if (BackgroundSaveInProgress)
+            {
+                return false;
+            }
+            _backgroundCancel = new CancellationTokenSource();
+            BackgroundSaveStarted = Stopwatch.GetTimestamp();
+            _lastAttemptUnixSeconds = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+            _background = Task.Run(() => BackgroundSaveAsync(_backgroundCancel.Token));
+            return true;
+        }
+    }
+
+    /// <summary>Waits for a running background save to finish, whatever its outcome.</summary>
+    public async Task WaitForBackgroundSaveAsync()
+    {
+        var running = _background;
+        if (running is not null)
+        {
+            await running.ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Stops a running background save without writing its file (FLUSHALL, as Redis kills the child).</summary>
+    public void CancelBackgroundSave()
+    {
+        lock (_gate)
+        {
+            if (BackgroundSaveInProgress)
+            {
+                _backgroundCancel!.Cancel();
+            }
+        }
+    }
+
+    /// <summary>The save points: starts a background save when one of them is reached.</summary>
+    public void CheckSavePoints()
+    {
+        var points = silo.Config.Save;
+        if (points.Count == 0 || BackgroundSaveInProgress)
+        {
+            return;
+        }
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var changes = silo.ChangesSinceLastSave;
+        foreach (var point in points)
+        {
+            if (changes >= point.Changes && now - LastSaveUnixSeconds > point.Seconds &&
+                (LastBackgroundSaveOk || now - _lastAttemptUnixSeconds > RetryDelayAfterError.TotalSeconds))
+            {
+                silo.Log.Notice($"{point.Changes} changes in {point.Seconds} seconds. Saving...");
+                TryStartBackgroundSave();
+                return;
+            }
+        }
+    }
+
+    /// <summary>Loads dir/dbfilename when it exists; a corrupt file throws <see cref="RdbFormatException"/> and nothing is loaded.</summary>
+    public async Task<bool> LoadAsync()
+    {
+        var path = FilePath;
+        if (!File.Exists(path))
+        {
+            return false;
+        }
+        var started = Stopwatch.GetTimestamp();
+        var loader = new SnapshotLoader(silo.ShardMap, silo.Config.Databases, skipExpiredBeforeMs: NowMs());
+        await using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16))
+        {
+            loader.Read(file, silo.Config.DbFilename);
+        }
+        await loader.InstallAsync(silo.Grains);
+        LastLoadKeysLoaded = loader.Keys;
+        LastLoadKeysExpired = loader.ExpiredSkipped;
+        silo.Log.Notice($"Done loading RDB, keys loaded: {loader.Keys}, keys expired: {loader.ExpiredSkipped}.");
+        silo.Log.Notice($"DB loaded from disk: {Stopwatch.GetElapsedTime(started).TotalSeconds:0.000} seconds");
+        return true;
+    }
+
+    /// <summary>Loads the file into shards whose turns the caller holds (DEBUG RELOAD).</summary>
+    public void LoadHeld(IReadOnlyList<ShardKeyspace> held)
+    {
+        var loader = new SnapshotLoader(silo.ShardMap, silo.Config.Databases, skipExpiredBeforeMs: NowMs());
+        using (var file = new FileStream(FilePath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16))
+        {
+            loader.Read(file, silo.Config.DbFilename);
+        }
+        loader.InstallInto(held);
+        LastLoadKeysLoaded = loader.Keys;
+        LastLoadKeysExpired = loader.ExpiredSkipped;
+    }
+
+    private async Task BackgroundSaveAsync(CancellationToken cancellationToken)
+    {
+        silo.Log.Notice("Background saving started");
+        var dirtyAtCut = 0L;
+        var ok = false;
+        try
+        {
+            var snapshot = await KeyspaceSnapshot.TakeAsync(silo.Grains, silo.ShardMap.ShardCount, WriterOptions, NowMs(), () => dirtyAtCut = silo.ChangesSinceLastSave);
+            ok = await WriteFileAsync(snapshot, dirtyAtCut, cancellationToken);
+            if (ok)
+            {
+                Saves++;
+                silo.Log.Notice("Background saving terminated with success");
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            silo.Log.Warning("Background saving terminated by signal 10");
+            return;
+        }
+        finally
+        {
+            LastBackgroundSaveSeconds = (long)Stopwatch.GetElapsedTime(BackgroundSaveStarted).TotalSeconds;
+        }
+        LastBackgroundSaveOk = ok;
+    }
+
+    private async Task<bool> WriteFileAsync(KeyspaceSnapshot snapshot, long dirtyAtCut, CancellationToken cancellationToken)
+    {
+        var directory = silo.Config.Dir;
+        var temp = Path.Combine(directory, $"temp-{Environment.ProcessId}.rdb");
+        Current = snapshot;
+        try
+        {
+            await using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+            {
+                await snapshot.WriteAsync(file, writer => WriteAux(writer, snapshot), cancellationToken);
+                file.Flush(flushToDisk: true);
+            }
+            File.Move(temp, FilePath, overwrite: true);
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            silo.Log.Warning($"Failed opening the temp RDB file {Path.GetFileName(temp)} (in server root dir {directory}) for saving: {error.Message}");
+            TryDelete(temp);
+            return false;
+        }
+        catch
+        {
+            TryDelete(temp);
+            throw;
+        }
+        finally
+        {
+            Current = null;
+        }
+        silo.SubtractDirty(dirtyAtCut);
+        LastSaveUnixSeconds = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        return true;
+    }
+
+    private void WriteAux(RdbWriter writer, KeyspaceSnapshot snapshot)
+    {
+        writer.WriteAux("redis-ver", System.Text.Encoding.ASCII.GetBytes(ServerInfo.RedisVersion));
+        writer.WriteAux("redis-bits", IntPtr.Size * 8);
+        writer.WriteAux("ctime", snapshot.CutUnixMs / 1000);
+        writer.WriteAux("used-mem", GC.GetTotalMemory(false));
+        writer.WriteAux("repl-stream-db", 0);
+        writer.WriteAux("repl-id", System.Text.Encoding.ASCII.GetBytes(silo.ReplicationId));
+        writer.WriteAux("repl-offset", 0);
+        writer.WriteAux("aof-base", 0);
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private long NowMs() => silo.KeyspaceOptions.Clock.NowMs();
+}
