@@ -89,20 +89,14 @@ public static class CheckAofTool
 
         public void Run(string path)
         {
-            switch (Classify(path))
+            var kind = Classify(path);
+            if (kind == InputKind.Manifest)
             {
-                case InputKind.Manifest:
-                    CheckManifest(path);
-                    break;
-                case InputKind.RdbPreamble:
-                    output.WriteLine("Start checking Old-Style AOF");
-                    Report(CheckFile(path, path, lastFile: true, preamble: true), path, "AOF");
-                    break;
-                default:
-                    output.WriteLine("Start checking Old-Style AOF");
-                    Report(CheckFile(path, path, lastFile: true, preamble: false), path, "AOF");
-                    break;
+                CheckManifest(path);
+                return;
             }
+            output.WriteLine("Start checking Old-Style AOF");
+            Report(CheckFile(path, path, lastFile: true, preamble: kind == InputKind.RdbPreamble), path, "AOF");
         }
 
         private void CheckManifest(string manifestPath)
