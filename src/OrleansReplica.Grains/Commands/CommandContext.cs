@@ -22,8 +22,45 @@ public class CommandContext(RespWriter reply, KeyspaceAccess keyspace)
     /// <summary>Set when the handler replied with an error (counted as a failed call).</summary>
     public bool Failed { get; set; }
 
-    /// <summary>Runs the command's (synchronous) handler; a write first announces its keys to the keyspace.</summary>
+    /// <summary>Runs the command's synchronous handler (see <see cref="RunAsync"/>).</summary>
     public void RunHandler()
+    {
+        var dirty = BeforeHandler();
+        Command.Handler!(this);
+        AfterHandler(dirty);
+    }
+
+    /// <summary>
+    /// Runs the command's handler while its shard turns are held: a write first announces its keys
+    /// (a running snapshot saves them before they change), and what changed is propagated afterwards.
+    /// </summary>
+    public ValueTask RunAsync()
+    {
+        if (Command.AsyncHandler is { } handler)
+        {
+            return RunAsync(handler);
+        }
+        RunHandler();
+        return default;
+    }
+
+    /// <summary>Propagates the command verbatim even when it changed nothing (FLUSHALL, FLUSHDB on an empty database), as Redis forces.</summary>
+    public void ForcePropagation() => _forcePropagation = true;
+
+    /// <summary>The command is not propagated itself (EXEC: its commands were, inside MULTI/EXEC).</summary>
+    public void PreventPropagation() => _preventPropagation = true;
+
+    private bool _forcePropagation;
+    private bool _preventPropagation;
+
+    private async ValueTask RunAsync(AsyncCommandHandler handler)
+    {
+        var dirty = BeforeHandler();
+        await handler(this);
+        AfterHandler(dirty);
+    }
+
+    private long BeforeHandler()
     {
         var command = Command;
         if ((command.Flags & CommandFlags.Write) != 0 && command.TryGetKeyRange(Args.Count, out var first, out var last, out var step))
@@ -33,7 +70,26 @@ public class CommandContext(RespWriter reply, KeyspaceAccess keyspace)
                 Keyspace.BeforeWrite(Args[i]);
             }
         }
-        command.Handler!(this);
+        _forcePropagation = false;
+        _preventPropagation = false;
+        _commandDb = Keyspace.Db;
+        Keyspace.Propagation?.BeginCommand();
+        return Keyspace.Dirty;
+    }
+
+    private int _commandDb;
+
+    private void AfterHandler(long dirtyBefore)
+    {
+        if (Keyspace.Propagation is not { Active: true } propagation)
+        {
+            return;
+        }
+        if ((Keyspace.Dirty != dirtyBefore || _forcePropagation) && !_preventPropagation && !propagation.CommandRecorded)
+        {
+            propagation.AddVerbatim(_commandDb, Args);
+        }
+        propagation.Commit();
     }
 
     /// <summary>Writes an error reply.</summary>

@@ -1,3 +1,5 @@
+using OrleansReplica.Grains.Replication;
+
 namespace OrleansReplica.Grains.Keyspace;
 
 /// <summary>
@@ -12,11 +14,15 @@ public sealed class KeyspaceAccess
     private ShardKeyspace? _only;
     private int _heldCount;
 
-    public KeyspaceAccess(ShardMap map)
+    public KeyspaceAccess(ShardMap map, PropagationBuffer? propagation = null)
     {
         Map = map;
+        Propagation = propagation;
         _held = new ShardKeyspace?[map.ShardCount];
     }
+
+    /// <summary>Where this connection's writes are recorded in their propagated form (null: never propagated, e.g. loading).</summary>
+    public PropagationBuffer? Propagation { get; }
 
     public ShardMap Map { get; }
 
@@ -203,6 +209,10 @@ public sealed class KeyspaceAccess
             database.Remove(key);
             shard.Stats.ExpiredKeys++;
             shard.Touch(db, key);
+            if (Propagation is { Active: true })
+            {
+                Propagation.AddDelete(db, key);
+            }
         }
         return null;
     }

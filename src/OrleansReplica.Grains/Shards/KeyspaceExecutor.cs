@@ -66,7 +66,7 @@ public sealed class KeyspaceExecutor
         {
             return ExecuteHoldingAsync(context, allShards: true);
         }
-        return command.AsyncHandler is { } asyncHandler ? asyncHandler(context) : RunInline(context);
+        return context.RunAsync();
     }
 
     /// <summary>Runs <paramref name="action"/> while holding every shard's turn (EXEC, DEBUG DIGEST, snapshots).</summary>
@@ -108,12 +108,6 @@ public sealed class KeyspaceExecutor
         }
     }
 
-    private static ValueTask RunInline(CommandContext context)
-    {
-        context.RunHandler();
-        return default;
-    }
-
     /// <summary>Marks the shards of the command's keys; returns the shard index when there is exactly one.</summary>
     private bool FindShards(CommandContext context, out int single)
     {
@@ -152,14 +146,7 @@ public sealed class KeyspaceExecutor
         await AcquireAsync(context, allShards);
         try
         {
-            if (context.Command.AsyncHandler is { } asyncHandler)
-            {
-                await asyncHandler(context);
-            }
-            else
-            {
-                context.RunHandler();
-            }
+            await context.RunAsync();
         }
         finally
         {

@@ -1,6 +1,9 @@
+using System.Buffers;
 using System.Diagnostics;
 using OrleansReplica.Grains.Commands;
 using OrleansReplica.Grains.Keyspace;
+using OrleansReplica.Grains.Replication;
+using OrleansReplica.Protocol.Resp;
 using OrleansReplica.Runtime;
 
 namespace OrleansReplica.Grains.Shards;
@@ -9,13 +12,14 @@ namespace OrleansReplica.Grains.Shards;
 /// Owns one shard of the keyspace: executes commands on its keys one turn at a time and runs
 /// Redis's active expiry cycle on them (on a master only).
 /// </summary>
-public sealed class ShardGrain(KeyspaceOptions options) : Grain, IShardGrain
+public sealed class ShardGrain(KeyspaceOptions options, PropagationLog propagation) : Grain, IShardGrain
 {
     // Redis samples this many keys per round and repeats while more than 10% were stale.
     private const int KeysPerSample = 20;
     private const int AcceptableStalePercent = 10;
 
     private readonly Random _random = new();
+    private readonly ArrayBufferWriter<byte> _deletion = new(64);
     private ShardKeyspace _keyspace = null!;
     private int _nextExpireDb;
 
@@ -71,6 +75,20 @@ public sealed class ShardGrain(KeyspaceOptions options) : Grain, IShardGrain
         return Task.CompletedTask;
     }
 
+    /// <summary>Replicas and the AOF delete the key too: they never expire keys on their own.</summary>
+    private void PropagateDeletion(int db, byte[] key)
+    {
+        if (!propagation.HasSinks)
+        {
+            return;
+        }
+        _deletion.ResetWrittenCount();
+        RespCommandWriter.WriteArrayHeader(_deletion, 2);
+        RespCommandWriter.WriteBulk(_deletion, "DEL"u8);
+        RespCommandWriter.WriteBulk(_deletion, key);
+        propagation.Append(db, _deletion.WrittenSpan);
+    }
+
     /// <summary>Returns false when the time budget ran out.</summary>
     private bool ExpireDatabase(int db, long now, long started, TimeSpan budget)
     {
@@ -87,6 +105,7 @@ public sealed class ShardGrain(KeyspaceOptions options) : Grain, IShardGrain
                     database.Remove(key);
                     _keyspace.Stats.ExpiredKeys++;
                     _keyspace.Touch(db, key);
+                    PropagateDeletion(db, key);
                     expired++;
                 }
             }

@@ -134,6 +134,8 @@ public static class TransactionCommands
         var reader = new RespRequestReader { Limits = client.Silo.Limits };
         var args = new CommandArguments();
         c.Reply.WriteArrayHeader(queued.Length);
+        // The writes of the transaction reach replicas and the AOF together, inside MULTI/EXEC.
+        c.Keyspace.Propagation?.BeginTransaction();
         foreach (var (command, frame) in queued)
         {
             reader.TryRead(frame, args, out int _, out _);
@@ -142,22 +144,17 @@ public static class TransactionCommands
             c.Failed = false;
             client.Session.LastCommand = command.Name;
             var started = Stopwatch.GetTimestamp();
-            if (command.AsyncHandler is { } asyncHandler)
-            {
-                await asyncHandler(c);
-            }
-            else
-            {
-                c.RunHandler();
-            }
+            await c.RunAsync();
             command.RecordCall(Stopwatch.GetElapsedTime(started));
             if (c.Failed)
             {
                 command.RecordFailed();
             }
         }
+        c.Keyspace.Propagation?.EndTransaction();
         c.Args = execArgs;
         c.Command = exec;
+        c.PreventPropagation();
         c.Failed = false;
         ReleaseWatches(c);
     }

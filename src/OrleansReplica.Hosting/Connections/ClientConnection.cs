@@ -2,6 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using Microsoft.AspNetCore.Connections;
 using OrleansReplica.Grains.Keyspace;
+using OrleansReplica.Grains.Replication;
 using OrleansReplica.Grains.Shards;
 using OrleansReplica.Hosting.Clients;
 using OrleansReplica.Hosting.Commands;
@@ -32,7 +33,7 @@ public sealed class ClientConnection
         _session = new ClientSession(silo.Clients.NextId(), connection.RemoteEndPoint, connection.LocalEndPoint, connection.Abort, connection.Transport.Input.CancelPendingRead);
         _session.Authenticated = !silo.RequiresAuthentication;
         _reply = new RespWriter(connection.Transport.Output);
-        var keyspace = new KeyspaceAccess(silo.ShardMap);
+        var keyspace = new KeyspaceAccess(silo.ShardMap, new PropagationBuffer(silo.Propagation));
         var context = new ClientContext(silo, _session, _reply, keyspace);
         _dispatcher = new CommandDispatcher(context, new KeyspaceExecutor(silo.Grains, silo.ShardMap));
     }

@@ -10,6 +10,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using OrleansReplica.Grains.Commands;
 using OrleansReplica.Grains.Keyspace;
+using OrleansReplica.Grains.Replication;
 using OrleansReplica.Grains.Shards;
 using OrleansReplica.Hosting.Clients;
 using OrleansReplica.Hosting.Commands;
@@ -49,7 +50,7 @@ public sealed class Silo : IAsyncDisposable
             LfuPolicy = IsLfu(config.MaxMemoryPolicy),
         };
         ShardMap = new ShardMap(KeyspaceOptions.Shards);
-        _services = new ServiceCollection().AddSingleton(KeyspaceOptions).BuildServiceProvider();
+        _services = new ServiceCollection().AddSingleton(KeyspaceOptions).AddSingleton(Propagation).BuildServiceProvider();
         var grains = new GrainRegistry().AddGrain<IShardGrain, ShardGrain>(static invoker => new ShardGrainReference(invoker));
         Grains = new GrainRuntime(grains, _services);
         Commands = CommandTable.FromRedisMetadata();
@@ -69,6 +70,9 @@ public sealed class Silo : IAsyncDisposable
     public ShardMap ShardMap { get; }
 
     public GrainRuntime Grains { get; }
+
+    /// <summary>Writes in their propagated form, for the AOF and replicas.</summary>
+    public PropagationLog Propagation { get; } = new();
 
     public CommandTable Commands { get; }
 

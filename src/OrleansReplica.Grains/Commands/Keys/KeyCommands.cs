@@ -374,6 +374,7 @@ public static class KeyCommands
             }
         }
         c.Keyspace.Dirty += removed;
+        c.ForcePropagation();
         c.Reply.WriteOk();
     }
 
