@@ -5,6 +5,8 @@ using OrleansReplica.Hosting.Configuration;
 using OrleansReplica.Hosting.Hosting;
 using OrleansReplica.Hosting.Logging;
 using OrleansReplica.Hosting.Server;
+using OrleansReplica.Hosting.Persistence;
+using OrleansReplica.Protocol.Aof;
 using OrleansReplica.Protocol.Rdb;
 
 // Offline tools (as redis-check-aof and redis-check-rdb) run before any server configuration is read.
@@ -95,6 +97,11 @@ try
 catch (RdbFormatException error)
 {
     log.Warning($"Bad file format reading the RDB file: {error.Message}. Unrecoverable error, aborting now.");
+    return 1;
+}
+catch (Exception error) when (error is AofLoadException or AofManifestException)
+{
+    log.Warning($"{error.Message}. Unrecoverable error, aborting now.");
     return 1;
 }
 catch (IOException error)

@@ -4,8 +4,9 @@ namespace OrleansReplica.Grains.Replication;
 public interface IPropagationSink
 {
     /// <summary>
-    /// One command as a RESP multibulk frame, to apply in database <paramref name="db"/>; -1 for MULTI and
-    /// EXEC, which need no database (the sink emits SELECT before the first command that does).
+    /// One command as a RESP multibulk frame, to apply in database <paramref name="db"/> (the sink emits
+    /// SELECT first when it is not the selected one); -1 for EXEC, which needs none. MULTI comes with the
+    /// database of the transaction's first command, so that a SELECT precedes MULTI as in Redis's streams.
     /// </summary>
     void Append(int db, ReadOnlySpan<byte> command);
 }

@@ -23,6 +23,9 @@ public sealed class PropagationBuffer(PropagationLog log)
     /// <summary>False when nobody consumes writes: nothing needs to be recorded.</summary>
     public bool Active => log.HasSinks;
 
+    /// <summary>How many times commands were handed to the log (a connection compares it around a batch).</summary>
+    public long Commits { get; private set; }
+
     /// <summary>True once the running command recorded its own propagated form (no verbatim copy then).</summary>
     public bool CommandRecorded { get; private set; }
 
@@ -85,6 +88,7 @@ public sealed class PropagationBuffer(PropagationLog log)
             return;
         }
         log.Append(this);
+        Commits++;
         _commands.Clear();
         _bytes.ResetWrittenCount();
     }
@@ -95,7 +99,8 @@ public sealed class PropagationBuffer(PropagationLog log)
         var wrap = _commands.Count > 1;
         if (wrap)
         {
-            sink.Append(-1, Multi);
+            // MULTI takes the first command's database, so a SELECT it needs comes before MULTI (as Redis writes it).
+            sink.Append(_commands[0].Db, Multi);
         }
         var bytes = _bytes.WrittenSpan;
         foreach (var (db, start, length) in _commands)

@@ -8,7 +8,7 @@ using OrleansReplica.Runtime;
 namespace OrleansReplica.Grains.Snapshots;
 
 /// <summary>
-/// A point-in-time snapshot of every shard, written as one RDB stream while writes go on. The cut
+/// A point-in-time snapshot of every shard, written as one RDB (or command) stream while writes go on. The cut
 /// holds every shard's turn at once, so it falls at one point of the write order; afterwards each
 /// shard is walked in short turns, and a write to a part not yet saved saves that part first.
 /// Extra memory is the bytes produced and not yet written out, not a copy of the data.
@@ -23,15 +23,15 @@ public sealed class KeyspaceSnapshot
     private readonly ShardSnapshot[] _parts;
     private readonly long[] _keysPerDb;
     private readonly long[] _expiresPerDb;
-    private readonly RdbWriterOptions _options;
+    private readonly SnapshotFormat _format;
 
-    private KeyspaceSnapshot(IShardGrain[]? shards, ShardSnapshot[] parts, long[] keysPerDb, long[] expiresPerDb, RdbWriterOptions options, long cutUnixMs)
+    private KeyspaceSnapshot(IShardGrain[]? shards, ShardSnapshot[] parts, long[] keysPerDb, long[] expiresPerDb, SnapshotFormat format, long cutUnixMs)
     {
         _shards = shards;
         _parts = parts;
         _keysPerDb = keysPerDb;
         _expiresPerDb = expiresPerDb;
-        _options = options;
+        _format = format;
         CutUnixMs = cutUnixMs;
     }
 
@@ -51,7 +51,7 @@ public sealed class KeyspaceSnapshot
     /// Takes the cut: holds every shard's turn (in ascending order, as any multi-shard command),
     /// starts each shard's part, runs <paramref name="atCut"/> (e.g. reading the replication offset) and lets go.
     /// </summary>
-    public static async Task<KeyspaceSnapshot> TakeAsync(IGrainFactory grains, int shardCount, RdbWriterOptions options, long nowUnixMs, Action? atCut = null)
+    public static async Task<KeyspaceSnapshot> TakeAsync(IGrainFactory grains, int shardCount, SnapshotFormat format, long nowUnixMs, Action? atCut = null)
     {
         var shards = new IShardGrain[shardCount];
         var leases = new GrainTurnLease<IShardGrain>[shardCount];
@@ -63,7 +63,7 @@ public sealed class KeyspaceSnapshot
                 shards[taken] = grains.GetGrain<IShardGrain>(taken);
                 leases[taken] = await ((GrainReference<IShardGrain>)shards[taken]).AcquireTurnAsync();
             }
-            var snapshot = Cut(shards, leases.Select(static lease => lease.Grain.KeyspaceInTurn).ToArray(), options, nowUnixMs);
+            var snapshot = Cut(shards, leases.Select(static lease => lease.Grain.KeyspaceInTurn).ToArray(), format, nowUnixMs);
             atCut?.Invoke();
             return snapshot;
         }
@@ -77,10 +77,10 @@ public sealed class KeyspaceSnapshot
     }
 
     /// <summary>Takes the cut of shards whose turns the caller holds, and will hold until the snapshot is written.</summary>
-    public static KeyspaceSnapshot CutHeld(IReadOnlyList<ShardKeyspace> held, RdbWriterOptions options, long nowUnixMs) =>
-        Cut(null, held, options, nowUnixMs);
+    public static KeyspaceSnapshot CutHeld(IReadOnlyList<ShardKeyspace> held, SnapshotFormat format, long nowUnixMs) =>
+        Cut(null, held, format, nowUnixMs);
 
-    private static KeyspaceSnapshot Cut(IShardGrain[]? shards, IReadOnlyList<ShardKeyspace> keyspaces, RdbWriterOptions options, long nowUnixMs)
+    private static KeyspaceSnapshot Cut(IShardGrain[]? shards, IReadOnlyList<ShardKeyspace> keyspaces, SnapshotFormat format, long nowUnixMs)
     {
         var parts = new ShardSnapshot[keyspaces.Count];
         var databases = keyspaces[0].Databases.Length;
@@ -88,22 +88,25 @@ public sealed class KeyspaceSnapshot
         var expiresPerDb = new long[databases];
         for (var i = 0; i < keyspaces.Count; i++)
         {
-            parts[i] = new ShardSnapshot(keyspaces[i], options);
+            parts[i] = new ShardSnapshot(keyspaces[i], format);
             for (var db = 0; db < databases; db++)
             {
                 keysPerDb[db] += keyspaces[i].Databases[db].Count;
                 expiresPerDb[db] += keyspaces[i].Databases[db].Expires.Count;
             }
         }
-        return new KeyspaceSnapshot(shards, parts, keysPerDb, expiresPerDb, options, nowUnixMs);
+        return new KeyspaceSnapshot(shards, parts, keysPerDb, expiresPerDb, format, nowUnixMs);
     }
 
     /// <summary>
-    /// Writes the whole RDB stream to <paramref name="output"/>: header and <paramref name="writeAux"/>'s
+    /// Writes the whole snapshot to <paramref name="output"/>. As RDB: header and <paramref name="writeAux"/>'s
     /// AUX fields, each database's size, every shard's keys (shards walked in parallel), EOF and checksum.
+    /// As commands: only the keys' commands.
     /// </summary>
-    public async Task WriteAsync(Stream output, Action<RdbWriter> writeAux, CancellationToken cancellationToken = default)
+    public async Task WriteAsync(Stream output, Action<RdbWriter>? writeAux = null, CancellationToken cancellationToken = default)
     {
+        var rdb = _format.RdbOptions;
+        var checksum = rdb is { Checksum: true };
         var crc = 0UL;
         using var gate = new SemaphoreSlim(1);
 
@@ -112,7 +115,7 @@ public sealed class KeyspaceSnapshot
             await gate.WaitAsync(cancellationToken);
             try
             {
-                if (_options.Checksum)
+                if (checksum)
                 {
                     crc = Crc64.Update(crc, bytes.Span);
                 }
@@ -125,20 +128,10 @@ public sealed class KeyspaceSnapshot
             }
         }
 
-        var head = new ArrayBufferWriter<byte>(1024);
-        var writer = new RdbWriter(head, _options);
-        writer.WriteHeader();
-        writeAux(writer);
-        for (var db = 0; db < _keysPerDb.Length; db++)
+        if (rdb is not null)
         {
-            if (_keysPerDb[db] != 0)
-            {
-                writer.WriteSelectDb(db);
-                writer.WriteResizeDb(_keysPerDb[db], _expiresPerDb[db]);
-            }
+            await EmitAsync(RdbHead(rdb, writeAux));
         }
-        await EmitAsync(head.WrittenMemory);
-
         try
         {
             await Task.WhenAll(_parts.Select((part, i) => WalkAsync(_shards?[i], part, EmitAsync, cancellationToken)));
@@ -148,18 +141,37 @@ public sealed class KeyspaceSnapshot
             await AbandonAsync();
             throw;
         }
-
-        // EOF opcode and the checksum of everything before it (zeros when checksums are off).
-        var tail = new byte[9];
-        tail[0] = 0xFF;
-        if (_options.Checksum)
+        if (rdb is not null)
         {
-            crc = Crc64.Update(crc, tail.AsSpan(0, 1));
-            BinaryPrimitives.WriteUInt64LittleEndian(tail.AsSpan(1), crc);
+            // EOF opcode and the checksum of everything before it (zeros when checksums are off).
+            var tail = new byte[9];
+            tail[0] = 0xFF;
+            if (checksum)
+            {
+                crc = Crc64.Update(crc, tail.AsSpan(0, 1));
+                BinaryPrimitives.WriteUInt64LittleEndian(tail.AsSpan(1), crc);
+            }
+            await output.WriteAsync(tail, cancellationToken);
+            BytesWritten += tail.Length;
         }
-        await output.WriteAsync(tail, cancellationToken);
-        BytesWritten += tail.Length;
         await output.FlushAsync(cancellationToken);
+    }
+
+    private ReadOnlyMemory<byte> RdbHead(RdbWriterOptions options, Action<RdbWriter>? writeAux)
+    {
+        var head = new ArrayBufferWriter<byte>(1024);
+        var writer = new RdbWriter(head, options);
+        writer.WriteHeader();
+        writeAux?.Invoke(writer);
+        for (var db = 0; db < _keysPerDb.Length; db++)
+        {
+            if (_keysPerDb[db] != 0)
+            {
+                writer.WriteSelectDb(db);
+                writer.WriteResizeDb(_keysPerDb[db], _expiresPerDb[db]);
+            }
+        }
+        return head.WrittenMemory;
     }
 
     private static async Task WalkAsync(IShardGrain? shard, ShardSnapshot part, Func<ReadOnlyMemory<byte>, Task> emit, CancellationToken cancellationToken)

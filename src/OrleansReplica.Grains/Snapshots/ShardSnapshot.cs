@@ -1,6 +1,5 @@
 using System.Buffers;
 using OrleansReplica.Grains.Keyspace;
-using OrleansReplica.Protocol.Rdb;
 
 namespace OrleansReplica.Grains.Snapshots;
 
@@ -11,16 +10,15 @@ namespace OrleansReplica.Grains.Snapshots;
 public sealed class ShardSnapshot
 {
     private readonly ArrayBufferWriter<byte> _pending = new(64 * 1024);
-    private readonly RdbWriter _rdb;
+    private readonly ISnapshotEncoder _encoder;
     private readonly List<(Database Database, DatabaseSnapshot Walk)> _walks = [];
-    private readonly byte[] _scratch = new byte[24];
     private int _selectedDb = -1;
     private int _walking;
 
     /// <summary>Starts the snapshot of <paramref name="keyspace"/>: must run in the same cut as every other shard's.</summary>
-    public ShardSnapshot(ShardKeyspace keyspace, RdbWriterOptions options)
+    public ShardSnapshot(ShardKeyspace keyspace, SnapshotFormat format)
     {
-        _rdb = new RdbWriter(_pending, options);
+        _encoder = format.CreateEncoder(_pending);
         var databases = keyspace.Databases;
         for (var db = 0; db < databases.Length; db++)
         {
@@ -43,14 +41,10 @@ public sealed class ShardSnapshot
     {
         if (db != _selectedDb)
         {
-            _rdb.WriteSelectDb(db);
+            _encoder.SelectDb(db);
             _selectedDb = db;
         }
-        if (expireAtMs >= 0)
-        {
-            _rdb.WriteExpireMs(expireAtMs);
-        }
-        RdbValueWriter.Write(_rdb, key, value, _scratch);
+        _encoder.Write(key, value, expireAtMs);
         Keys++;
     }
 

@@ -2,7 +2,7 @@ using OrleansReplica.Grains.Commands;
 
 namespace OrleansReplica.Hosting.Commands;
 
-/// <summary>SAVE, BGSAVE [SCHEDULE], and FLUSHALL's reset of the save state: snapshots to dir/dbfilename.</summary>
+/// <summary>SAVE, BGSAVE [SCHEDULE], BGREWRITEAOF, and FLUSHALL's reset of the save state.</summary>
 public static class PersistenceCommands
 {
     /// <summary>Registers after the key commands: FLUSHALL wraps their flush.</summary>
@@ -10,6 +10,7 @@ public static class PersistenceCommands
     {
         table.Handle("save", SaveAsync);
         table.Handle("bgsave", BackgroundSave);
+        table.Handle("bgrewriteaof", RewriteAof);
         var flushAll = table.Find("flushall"u8)!.Handler!;
         table.Handle("flushall", c => FlushAllAsync(c, flushAll), KeyScope.AllShards);
     }
@@ -53,6 +54,16 @@ public static class PersistenceCommands
         {
             c.Error("ERR");
         }
+    }
+
+    private static void RewriteAof(CommandContext c)
+    {
+        if (!c.Client().Silo.Aof.TryStartRewrite())
+        {
+            c.Error("ERR Background append only file rewriting already in progress");
+            return;
+        }
+        c.Reply.WriteSimpleString("Background append only file rewriting started");
     }
 
     private static void BackgroundSave(CommandContext c)

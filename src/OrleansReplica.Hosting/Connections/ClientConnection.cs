@@ -24,6 +24,7 @@ public sealed class ClientConnection
     private readonly ClientSession _session;
     private readonly CommandDispatcher _dispatcher;
     private readonly RespWriter _reply;
+    private readonly PropagationBuffer _propagation;
 
     public ClientConnection(Silo silo, ConnectionContext connection)
     {
@@ -33,7 +34,8 @@ public sealed class ClientConnection
         _session = new ClientSession(silo.Clients.NextId(), connection.RemoteEndPoint, connection.LocalEndPoint, connection.Abort, connection.Transport.Input.CancelPendingRead);
         _session.Authenticated = !silo.RequiresAuthentication;
         _reply = new RespWriter(connection.Transport.Output);
-        var keyspace = new KeyspaceAccess(silo.ShardMap, new PropagationBuffer(silo.Propagation));
+        _propagation = new PropagationBuffer(silo.Propagation);
+        var keyspace = new KeyspaceAccess(silo.ShardMap, _propagation);
         var context = new ClientContext(silo, _session, _reply, keyspace);
         _dispatcher = new CommandDispatcher(context, new KeyspaceExecutor(silo.Grains, silo.ShardMap));
     }
@@ -91,6 +93,7 @@ public sealed class ClientConnection
             // The usual receive buffer is one segment: parse it as memory, slicing the sequence once.
             var contiguous = buffer.IsSingleSegment ? buffer.First : default;
             long offset = 0;
+            var commits = _propagation.Commits;
             _dispatcher.BeginBatch();
             try
             {
@@ -153,6 +156,11 @@ public sealed class ClientConnection
             finally
             {
                 _dispatcher.EndBatch();
+            }
+            if (_propagation.Commits != commits)
+            {
+                // With appendfsync always, replies go out only once the writes they acknowledge are on disk.
+                await _silo.Aof.AfterWritesAsync();
             }
             buffer = buffer.Slice(offset);
             carried = buffer.Length;

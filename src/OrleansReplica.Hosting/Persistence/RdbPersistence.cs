@@ -45,20 +45,20 @@ public sealed class RdbPersistence(Silo silo)
 
     public string FilePath => Path.Combine(silo.Config.Dir, silo.Config.DbFilename);
 
-    private RdbWriterOptions WriterOptions => new() { Compression = silo.Config.RdbCompression, Checksum = silo.Config.RdbChecksum };
+    private SnapshotFormat Format => SnapshotFormat.Rdb(new RdbWriterOptions { Compression = silo.Config.RdbCompression, Checksum = silo.Config.RdbChecksum });
 
     /// <summary>SAVE: writes the snapshot and returns once it is on disk; false when it failed (logged).</summary>
     public async Task<bool> SaveAsync()
     {
         var dirtyAtCut = 0L;
-        var snapshot = await KeyspaceSnapshot.TakeAsync(silo.Grains, silo.ShardMap.ShardCount, WriterOptions, NowMs(), () => dirtyAtCut = silo.ChangesSinceLastSave);
+        var snapshot = await KeyspaceSnapshot.TakeAsync(silo.Grains, silo.ShardMap.ShardCount, Format, NowMs(), () => dirtyAtCut = silo.ChangesSinceLastSave);
         return Saved(await WriteFileAsync(snapshot, dirtyAtCut, CancellationToken.None), counted: true);
     }
 
     /// <summary>A save while every shard's turn is already held by the caller (DEBUG RELOAD, FLUSHALL).</summary>
     public async Task<bool> SaveHeldAsync(IReadOnlyList<ShardKeyspace> held)
     {
-        var snapshot = KeyspaceSnapshot.CutHeld(held, WriterOptions, NowMs());
+        var snapshot = KeyspaceSnapshot.CutHeld(held, Format, NowMs());
         return Saved(await WriteFileAsync(snapshot, silo.ChangesSinceLastSave, CancellationToken.None), counted: false);
     }
 
@@ -179,7 +179,7 @@ public sealed class RdbPersistence(Silo silo)
         var ok = false;
         try
         {
-            var snapshot = await KeyspaceSnapshot.TakeAsync(silo.Grains, silo.ShardMap.ShardCount, WriterOptions, NowMs(), () => dirtyAtCut = silo.ChangesSinceLastSave);
+            var snapshot = await KeyspaceSnapshot.TakeAsync(silo.Grains, silo.ShardMap.ShardCount, Format, NowMs(), () => dirtyAtCut = silo.ChangesSinceLastSave);
             ok = await WriteFileAsync(snapshot, dirtyAtCut, cancellationToken);
             if (ok)
             {
@@ -208,7 +208,7 @@ public sealed class RdbPersistence(Silo silo)
         {
             await using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
             {
-                await snapshot.WriteAsync(file, writer => WriteAux(writer, snapshot), cancellationToken);
+                await snapshot.WriteAsync(file, writer => WriteAux(writer, silo, snapshot, aofBase: false), cancellationToken);
                 file.Flush(flushToDisk: true);
             }
             File.Move(temp, FilePath, overwrite: true);
@@ -233,7 +233,8 @@ public sealed class RdbPersistence(Silo silo)
         return true;
     }
 
-    private void WriteAux(RdbWriter writer, KeyspaceSnapshot snapshot)
+    /// <summary>The AUX fields Redis 7.0 writes at the start of an RDB (aof-base 1 in an AOF's base file).</summary>
+    internal static void WriteAux(RdbWriter writer, Silo silo, KeyspaceSnapshot snapshot, bool aofBase)
     {
         writer.WriteAux("redis-ver", System.Text.Encoding.ASCII.GetBytes(ServerInfo.RedisVersion));
         writer.WriteAux("redis-bits", IntPtr.Size * 8);
@@ -242,7 +243,7 @@ public sealed class RdbPersistence(Silo silo)
         writer.WriteAux("repl-stream-db", 0);
         writer.WriteAux("repl-id", System.Text.Encoding.ASCII.GetBytes(silo.ReplicationId));
         writer.WriteAux("repl-offset", 0);
-        writer.WriteAux("aof-base", 0);
+        writer.WriteAux("aof-base", aofBase ? 1 : 0);
     }
 
     private static void TryDelete(string path)

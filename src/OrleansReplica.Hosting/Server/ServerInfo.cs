@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using OrleansReplica.Grains.Keyspace;
+using OrleansReplica.Hosting.Persistence;
 
 namespace OrleansReplica.Hosting.Server;
 
@@ -190,6 +191,7 @@ public sealed class ServerInfo(Silo silo, IEnumerable<ShardKeyspace> shards)
     private string Persistence()
     {
         var rdb = silo.Rdb;
+        var aof = silo.Aof;
         var current = rdb.Current;
         return Lines("Persistence",
         ("loading", "0"),
@@ -210,19 +212,28 @@ public sealed class ServerInfo(Silo silo, IEnumerable<ShardKeyspace> shards)
         ("rdb_last_cow_size", "0"),
         ("rdb_last_load_keys_expired", Int(rdb.LastLoadKeysExpired)),
         ("rdb_last_load_keys_loaded", Int(rdb.LastLoadKeysLoaded)),
-        ("aof_enabled", silo.Config.AppendOnly ? "1" : "0"),
-        ("aof_rewrite_in_progress", "0"),
+        ("aof_enabled", aof.Enabled ? "1" : "0"),
+        ("aof_rewrite_in_progress", aof.RewriteInProgress ? "1" : "0"),
         ("aof_rewrite_scheduled", "0"),
-        ("aof_last_rewrite_time_sec", "-1"),
-        ("aof_current_rewrite_time_sec", "-1"),
-        ("aof_last_bgrewrite_status", "ok"),
-        ("aof_rewrites", "0"),
-        ("aof_rewrites_consecutive_failures", "0"),
+        ("aof_last_rewrite_time_sec", Int(aof.LastRewriteSeconds)),
+        ("aof_current_rewrite_time_sec", aof.RewriteInProgress ? Int((long)Stopwatch.GetElapsedTime(aof.RewriteStarted).TotalSeconds) : "-1"),
+        ("aof_last_bgrewrite_status", aof.LastRewriteOk ? "ok" : "err"),
+        ("aof_rewrites", Int(aof.Rewrites)),
+        ("aof_rewrites_consecutive_failures", aof.LastRewriteOk ? "0" : "1"),
         ("aof_last_write_status", "ok"),
         ("aof_last_cow_size", "0"),
         ("module_fork_in_progress", "0"),
-        ("module_fork_last_cow_size", "0"));
+        ("module_fork_last_cow_size", "0")) + AofSizes(aof);
     }
+
+    /// <summary>The fields Redis adds to INFO persistence only while AOF is on.</summary>
+    private static string AofSizes(AofPersistence aof) => !aof.Enabled ? "" : string.Concat(
+        $"aof_current_size:{aof.CurrentSize}\r\n",
+        $"aof_base_size:{aof.BaseSize}\r\n",
+        "aof_pending_rewrite:0\r\n",
+        $"aof_buffer_length:{aof.BufferLength}\r\n",
+        "aof_pending_bio_fsync:0\r\n",
+        "aof_delayed_fsync:0\r\n");
 
     private string Stats()
     {

@@ -58,6 +58,7 @@ public sealed class Silo : IAsyncDisposable
         Limits = new RespLimits(config.ProtoMaxBulkLen, config.ClientQueryBufferLimit);
         PubSub = new PubSubHub(config, Log);
         Rdb = new RdbPersistence(this);
+        Aof = new AofPersistence(this);
         config.Changed += OnConfigChanged;
     }
 
@@ -96,6 +97,9 @@ public sealed class Silo : IAsyncDisposable
     /// <summary>SAVE, BGSAVE, save points and loading of dir/dbfilename.</summary>
     public RdbPersistence Rdb { get; }
 
+    /// <summary>The append only file (appendonly yes) and BGREWRITEAOF.</summary>
+    public AofPersistence Aof { get; }
+
     /// <summary>Writes since the last save (rdb_changes_since_last_save).</summary>
     public long ChangesSinceLastSave => Volatile.Read(ref _dirty);
 
@@ -112,7 +116,14 @@ public sealed class Silo : IAsyncDisposable
     /// <summary>Loads the data files, then listens; a corrupt data file throws and nothing listens.</summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
-        await Rdb.LoadAsync();
+        if (Config.AppendOnly)
+        {
+            await Aof.StartAsync();
+        }
+        else
+        {
+            await Rdb.LoadAsync();
+        }
         var kestrel = new KestrelServerOptions { ApplicationServices = _services };
         kestrel.Limits.MaxRequestBufferSize = null;
         var listeners = new List<ListenOptions>();
@@ -215,6 +226,7 @@ public sealed class Silo : IAsyncDisposable
                 await _listener.StopAsync(timeout.Token);
                 _listener.Dispose();
             }
+            await Aof.DisposeAsync();
             await Grains.DeactivateAllAsync();
         }
         finally
@@ -276,6 +288,12 @@ public sealed class Silo : IAsyncDisposable
                 break;
             case "loglevel":
                 Log.Level = RedisLog.ParseLevel(Config.LogLevel);
+                break;
+            case "appendonly" when Config.AppendOnly:
+                Aof.TryEnable();
+                break;
+            case "appendonly":
+                _ = Aof.DisableAsync();
                 break;
         }
     }

@@ -10,7 +10,7 @@ namespace OrleansReplica.Tests.Integration;
 /// </summary>
 public sealed class SnapshotTests
 {
-    private static readonly RdbWriterOptions Options = new() { Compression = true, Checksum = true };
+    private static readonly SnapshotFormat Options = SnapshotFormat.Rdb(new RdbWriterOptions { Compression = true, Checksum = true });
 
     [Fact]
     public async Task A_snapshot_holds_every_key_value_database_and_expire()

@@ -76,10 +76,16 @@ public static class ExpireCommands
         if (when <= keyspace.NowMs && keyspace.ExpiresKeys)
         {
             keyspace.Delete(key);
+            PropagatedForms.Delete(c, key);
         }
         else
         {
             keyspace.SetExpire(key, when);
+            // PEXPIREAT already has the form replicas need and goes verbatim.
+            if (inSeconds || relative)
+            {
+                PropagatedForms.PExpireAt(c, key, when, keepOptions: true);
+            }
         }
         c.Reply.WriteInteger(1);
     }

@@ -103,7 +103,8 @@ public static class KeyCommands
             }
             return;
         }
-        if (onlyIfAbsent && keyspace.Find(destination) is not null)
+        // Looked up even when it will be replaced, so an expired destination is deleted (and propagated) first.
+        if (keyspace.Find(destination) is not null && onlyIfAbsent)
         {
             c.Reply.WriteInteger(0);
             return;

@@ -1,3 +1,4 @@
+using OrleansReplica.Grains.Commands.Keys;
 using OrleansReplica.Grains.Keyspace;
 using OrleansReplica.Protocol.Text;
 
@@ -90,6 +91,7 @@ internal static class CounterCommands
         result = result[..written];
         // The result is stored as text (embstr or raw by length), never int-encoded, and keeps the TTL.
         c.Keyspace.Set(key, RedisString.CreateRaw(result), keepExpire: true);
+        PropagatedForms.SetKeepingExpire(c, key, result);
         c.Reply.WriteBulkString(result);
     }
 

@@ -1,3 +1,4 @@
+using OrleansReplica.Grains.Commands.Keys;
 using OrleansReplica.Grains.Keyspace;
 using OrleansReplica.Protocol.Text;
 
@@ -65,6 +66,12 @@ public static class StringCommands
         if (options.ExpireIndex != 0)
         {
             SetExpireOfWrittenKey(c, key, expiresAtMs);
+            PropagatedForms.SetWithExpire(c, key, c.Args[2], expiresAtMs);
+        }
+        else if (options.Has(SetFlags.Get))
+        {
+            // Replicas have nobody to answer: the GET option is left out.
+            PropagatedForms.WithoutOption(c, 3, "GET"u8);
         }
         if (!options.Has(SetFlags.Get))
         {
@@ -97,6 +104,7 @@ public static class StringCommands
         var key = c.Args[1];
         Store(c, key, c.Args[3], c.Keyspace.Find(key), keepExpire: true);
         SetExpireOfWrittenKey(c, key, expiresAtMs);
+        PropagatedForms.SetWithExpire(c, key, c.Args[3], expiresAtMs);
         c.Reply.WriteOk();
     }
 
@@ -109,6 +117,7 @@ public static class StringCommands
         }
         WriteValue(c, old);
         Store(c, key, c.Args[2], old, keepExpire: false);
+        PropagatedForms.Renamed(c, "SET"u8);
     }
 
     private static void GetDel(CommandContext c)
@@ -122,6 +131,7 @@ public static class StringCommands
         if (value is not null)
         {
             c.Keyspace.Delete(key);
+            PropagatedForms.Delete(c, key);
         }
     }
 
@@ -152,14 +162,16 @@ public static class StringCommands
         {
             // An absolute time already passed deletes the key now (a replica waits for the master's DEL).
             c.Keyspace.Delete(key);
+            PropagatedForms.Delete(c, key);
         }
         else if (options.ExpireIndex != 0)
         {
             c.Keyspace.SetExpire(key, expiresAtMs);
+            PropagatedForms.PExpireAt(c, key, expiresAtMs, keepOptions: false);
         }
-        else if (options.Has(SetFlags.Persist))
+        else if (options.Has(SetFlags.Persist) && c.Keyspace.Persist(key))
         {
-            c.Keyspace.Persist(key);
+            PropagatedForms.Persist(c, key);
         }
     }
 

@@ -1,0 +1,105 @@
+using System.Buffers;
+using OrleansReplica.Grains.Keyspace;
+using OrleansReplica.Protocol.Rdb;
+using OrleansReplica.Protocol.Resp;
+
+namespace OrleansReplica.Grains.Snapshots;
+
+/// <summary>How a snapshot is written: as an RDB file, or as commands (an AOF base without RDB preamble).</summary>
+public abstract class SnapshotFormat
+{
+    public static SnapshotFormat Rdb(RdbWriterOptions options) => new RdbFormat(options);
+
+    public static SnapshotFormat Commands { get; } = new CommandFormat();
+
+    /// <summary>The RDB options, or null for commands.</summary>
+    public abstract RdbWriterOptions? RdbOptions { get; }
+
+    public abstract ISnapshotEncoder CreateEncoder(IBufferWriter<byte> output);
+
+    private sealed class RdbFormat(RdbWriterOptions options) : SnapshotFormat
+    {
+        public override RdbWriterOptions RdbOptions => options;
+
+        public override ISnapshotEncoder CreateEncoder(IBufferWriter<byte> output) => new RdbEncoder(new RdbWriter(output, options));
+    }
+
+    private sealed class CommandFormat : SnapshotFormat
+    {
+        public override RdbWriterOptions? RdbOptions => null;
+
+        public override ISnapshotEncoder CreateEncoder(IBufferWriter<byte> output) => new CommandEncoder(output);
+    }
+
+    /// <summary>Keys in the RDB encoding Redis 7.0 would choose for each value.</summary>
+    private sealed class RdbEncoder(RdbWriter writer) : ISnapshotEncoder
+    {
+        private readonly byte[] _scratch = new byte[RedisNumberText];
+
+        public void SelectDb(int db) => writer.WriteSelectDb(db);
+
+        public void Write(byte[] key, RedisValue value, long expireAtMs)
+        {
+            if (expireAtMs >= 0)
+            {
+                writer.WriteExpireMs(expireAtMs);
+            }
+            switch (value)
+            {
+                case RedisString { IsInteger: true } integer:
+                    writer.WriteString(key, integer.Integer);
+                    break;
+                case RedisString text:
+                    writer.WriteString(key, text.GetBytes(_scratch));
+                    break;
+                default:
+                    throw new NotSupportedException($"No RDB encoding for values of type {value.TypeName}.");
+            }
+        }
+    }
+
+    /// <summary>Keys as the commands an AOF rewrite writes: SELECT, SET, PEXPIREAT.</summary>
+    private sealed class CommandEncoder(IBufferWriter<byte> output) : ISnapshotEncoder
+    {
+        private readonly byte[] _scratch = new byte[RedisNumberText];
+
+        public void SelectDb(int db)
+        {
+            RespCommandWriter.WriteArrayHeader(output, 2);
+            RespCommandWriter.WriteBulk(output, "SELECT"u8);
+            RespCommandWriter.WriteBulk(output, db);
+        }
+
+        public void Write(byte[] key, RedisValue value, long expireAtMs)
+        {
+            switch (value)
+            {
+                case RedisString text:
+                    RespCommandWriter.WriteArrayHeader(output, 3);
+                    RespCommandWriter.WriteBulk(output, "SET"u8);
+                    RespCommandWriter.WriteBulk(output, key);
+                    RespCommandWriter.WriteBulk(output, text.GetBytes(_scratch));
+                    break;
+                default:
+                    throw new NotSupportedException($"No rewrite command for values of type {value.TypeName}.");
+            }
+            if (expireAtMs >= 0)
+            {
+                RespCommandWriter.WriteArrayHeader(output, 3);
+                RespCommandWriter.WriteBulk(output, "PEXPIREAT"u8);
+                RespCommandWriter.WriteBulk(output, key);
+                RespCommandWriter.WriteBulk(output, expireAtMs);
+            }
+        }
+    }
+
+    private const int RedisNumberText = 24;
+}
+
+/// <summary>Writes the keys of a snapshot in one format.</summary>
+public interface ISnapshotEncoder
+{
+    void SelectDb(int db);
+
+    void Write(byte[] key, RedisValue value, long expireAtMs);
+}

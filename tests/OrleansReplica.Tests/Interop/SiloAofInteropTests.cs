@@ -1,0 +1,97 @@
+using OrleansReplica.Client;
+using OrleansReplica.Hosting.Server;
+using OrleansReplica.TestingHost;
+using OrleansReplica.Tests.Integration;
+
+namespace OrleansReplica.Tests.Interop;
+
+/// <summary>
+/// The silo's AOF directory and a real redis-server's are interchangeable: redis-check-aof accepts
+/// ours, each server loads the other's, and DEBUG DIGEST is equal on both sides.
+/// </summary>
+public sealed class SiloAofInteropTests : IAsyncLifetime
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("aof-interop-").FullName;
+    private TestCluster _cluster = null!;
+
+    public async Task InitializeAsync() => _cluster = await TestCluster.StartAsync(0);
+
+    public async Task DisposeAsync()
+    {
+        await _cluster.DisposeAsync();
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    [Theory]
+    [InlineData("yes")]
+    [InlineData("no")]
+    public async Task Redis_loads_the_silos_aof_and_agrees_on_the_digest(string preamble)
+    {
+        var silo = await StartSiloAsync(("aof-use-rdb-preamble", preamble));
+        var client = await RedisConnection.ConnectAsync("127.0.0.1", silo.Port);
+        await FillAsync(client);
+        Assert.Equal("Background append only file rewriting started", (await client.ExecuteAsync("BGREWRITEAOF")).AsString());
+        await Wire.WaitUntilAsync(async () => (await client.ExecuteAsync("INFO", "persistence")).AsString()!.Contains("aof_rewrite_in_progress:0"), "the rewrite");
+        await FillAsync(client, round: 2);
+        var digest = (await client.ExecuteAsync("DEBUG", "DIGEST")).AsString();
+        await _cluster.StopSiloAsync(silo);
+
+        var check = await RedisTools.RunAsync("redis-check-aof", [Path.Combine(_dir, "appendonlydir", "appendonly.aof.manifest")]);
+        Assert.True(check.ExitCode == 0, check.ToString());
+        Assert.Contains("All AOF files and manifest are valid", check.Output);
+
+        await using var redis = await RedisServerProcess.StartAsync("--dir", _dir, "--appendonly", "yes");
+        var redisClient = await RedisConnection.ConnectAsync("127.0.0.1", redis.Port);
+        Assert.Equal(digest, (await redisClient.ExecuteAsync("DEBUG", "DIGEST")).AsString());
+    }
+
+    [Fact]
+    public async Task The_silo_loads_an_aof_written_by_redis_and_agrees_on_the_digest()
+    {
+        string? digest;
+        await using (var redis = await RedisServerProcess.StartAsync("--dir", _dir, "--appendonly", "yes", "--appendfsync", "always"))
+        {
+            var redisClient = await RedisConnection.ConnectAsync("127.0.0.1", redis.Port);
+            await FillAsync(redisClient);
+            await redisClient.ExecuteAsync("BGREWRITEAOF");
+            await Wire.WaitUntilAsync(async () => (await redisClient.ExecuteAsync("INFO", "persistence")).AsString()!.Contains("aof_rewrite_in_progress:0"), "the rewrite");
+            await FillAsync(redisClient, round: 2);
+            digest = (await redisClient.ExecuteAsync("DEBUG", "DIGEST")).AsString();
+        }
+
+        var silo = await StartSiloAsync(("shards", "3"));
+        var client = await RedisConnection.ConnectAsync("127.0.0.1", silo.Port);
+        Assert.Equal(digest, (await client.ExecuteAsync("DEBUG", "DIGEST")).AsString());
+    }
+
+    /// <summary>Strings of every encoding, expires, counters, a transaction and several databases.</summary>
+    private static async Task FillAsync(RedisConnection client, int round = 1)
+    {
+        for (var i = 0; i < 200; i++)
+        {
+            await client.ExecuteAsync("SET", $"r{round}:key:{i}", i % 3 == 0 ? (i * 31 - 500).ToString() : new string((char)('a' + i % 26), i % 90));
+        }
+        await client.ExecuteAsync("SET", $"r{round}:ttl", "x", "PXAT", "4102444800123");
+        await client.ExecuteAsync("EXPIRE", "r1:key:5", "100000");
+        await client.ExecuteAsync("INCRBY", "counter", "7");
+        await client.ExecuteAsync("APPEND", "r1:key:1", "+tail");
+        await client.ExecuteAsync("DEL", "r1:key:2");
+        await client.ExecuteAsync("SELECT", "9");
+        await client.ExecuteAsync("MULTI");
+        await client.ExecuteAsync("SET", $"db9:{round}", "nine");
+        await client.ExecuteAsync("INCR", "db9:counter");
+        await client.ExecuteAsync("EXEC");
+        await client.ExecuteAsync("SELECT", "0");
+    }
+
+    private Task<Silo> StartSiloAsync(params (string Name, string Value)[] settings) =>
+        _cluster.StartSiloAsync(builder =>
+        {
+            builder.Configure("dir", _dir);
+            builder.Configure("appendonly", "yes");
+            foreach (var (name, value) in settings)
+            {
+                builder.Configure(name, value);
+            }
+        });
+}
