@@ -35,6 +35,11 @@ public sealed class KeyspaceSnapshot
         CutUnixMs = cutUnixMs;
     }
 
+    /// <summary>The replication id and offset at the cut, when the caller recorded them (a full sync).</summary>
+    public string? ReplId { get; set; }
+
+    public long ReplOffset { get; set; }
+
     /// <summary>Unix ms of the cut.</summary>
     public long CutUnixMs { get; }
 

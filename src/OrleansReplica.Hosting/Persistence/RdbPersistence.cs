@@ -241,8 +241,8 @@ public sealed class RdbPersistence(Silo silo)
         writer.WriteAux("ctime", snapshot.CutUnixMs / 1000);
         writer.WriteAux("used-mem", GC.GetTotalMemory(false));
         writer.WriteAux("repl-stream-db", 0);
-        writer.WriteAux("repl-id", System.Text.Encoding.ASCII.GetBytes(silo.ReplicationId));
-        writer.WriteAux("repl-offset", 0);
+        writer.WriteAux("repl-id", System.Text.Encoding.ASCII.GetBytes(snapshot.ReplId ?? silo.Backlog.ReplId));
+        writer.WriteAux("repl-offset", snapshot.ReplOffset);
         writer.WriteAux("aof-base", aofBase ? 1 : 0);
     }
 

@@ -299,18 +299,22 @@ public sealed class ServerInfo(Silo silo, IEnumerable<ShardKeyspace> shards)
             ("reply_buffer_expands", "0"));
     }
 
-    private string Replication() => Lines("Replication",
+    private string Replication()
+    {
+        var backlog = silo.Backlog;
+        return Lines("Replication",
         ("role", "master"),
         ("connected_slaves", "0"),
         ("master_failover_state", "no-failover"),
-        ("master_replid", silo.ReplicationId),
-        ("master_replid2", new string('0', 40)),
-        ("master_repl_offset", "0"),
-        ("second_repl_offset", "-1"),
-        ("repl_backlog_active", "0"),
+        ("master_replid", backlog.ReplId),
+        ("master_replid2", backlog.ReplId2),
+        ("master_repl_offset", Int(backlog.Offset)),
+        ("second_repl_offset", Int(backlog.SecondReplOffset)),
+        ("repl_backlog_active", backlog.Active ? "1" : "0"),
         ("repl_backlog_size", silo.Config.Get("repl-backlog-size")),
-        ("repl_backlog_first_byte_offset", "0"),
-        ("repl_backlog_histlen", "0"));
+        ("repl_backlog_first_byte_offset", Int(backlog.FirstByteOffset)),
+        ("repl_backlog_histlen", Int(backlog.HistoryLength)));
+    }
 
     private static string Cpu()
     {

@@ -57,6 +57,7 @@ public sealed class Silo : IAsyncDisposable
         CommandRegistrations.RegisterAll(Commands);
         Limits = new RespLimits(config.ProtoMaxBulkLen, config.ClientQueryBufferLimit);
         PubSub = new PubSubHub(config, Log);
+        Backlog.Size = Config.GetNumber("repl-backlog-size");
         Rdb = new RdbPersistence(this);
         Aof = new AofPersistence(this);
         config.Changed += OnConfigChanged;
@@ -75,6 +76,9 @@ public sealed class Silo : IAsyncDisposable
     /// <summary>Writes in their propagated form, for the AOF and replicas.</summary>
     public PropagationLog Propagation { get; } = new();
 
+    /// <summary>Replication id, offsets and backlog (PSYNC2).</summary>
+    public ReplicationBacklog Backlog { get; } = new();
+
     public CommandTable Commands { get; }
 
     public ClientRegistry Clients { get; } = new();
@@ -88,9 +92,6 @@ public sealed class Silo : IAsyncDisposable
 
     /// <summary>run_id in INFO server: random per start.</summary>
     public string RunId { get; } = RandomHex40();
-
-    /// <summary>master_replid: the replication id of this silo's history.</summary>
-    public string ReplicationId { get; } = RandomHex40();
 
     public DateTimeOffset StartedAt { get; } = DateTimeOffset.UtcNow;
 
@@ -288,6 +289,9 @@ public sealed class Silo : IAsyncDisposable
                 break;
             case "loglevel":
                 Log.Level = RedisLog.ParseLevel(Config.LogLevel);
+                break;
+            case "repl-backlog-size":
+                Backlog.Size = Config.GetNumber("repl-backlog-size");
                 break;
             case "appendonly" when Config.AppendOnly:
                 Aof.TryEnable();

@@ -1,0 +1,374 @@
+using System.Security.Cryptography;
+
+namespace OrleansReplica.Grains.Replication;
+
+/// <summary>
+/// A silo's replication history (PSYNC2): its replication id, the previous one (replid2) and the
+/// offset up to which that one is valid, master_repl_offset, and the backlog: the last
+/// repl-backlog-size bytes of the replication stream, kept in a chain of blocks shared with every
+/// replica being fed (a replica behind the backlog keeps the blocks it still needs, as Redis 7.0's
+/// shared replication buffer does). Appends happen under the propagation log's lock or, for bytes
+/// forwarded from a master, on the link's turn; readers read completed bytes without locking.
+/// </summary>
+public sealed class ReplicationBacklog : IPropagationSink
+{
+    private const int BlockSize = 16 * 1024;
+    private static readonly byte[] Ping = "*1\r\n$4\r\nPING\r\n"u8.ToArray();
+
+    private readonly Lock _gate = new();
+    private readonly SelectedDatabase _selected = new();
+    private readonly List<ReplicationReader> _readers = [];
+    private volatile ReplicationReader[] _wakeList = [];
+    private ReplicationBlock? _head;
+    private ReplicationBlock? _tail;
+    private long _offset;
+
+    public ReplicationBacklog()
+    {
+        ReplId = NewReplId();
+    }
+
+    /// <summary>master_replid.</summary>
+    public string ReplId { get; private set; }
+
+    /// <summary>master_replid2: the id this silo's history had before a promotion (40 zeros when none).</summary>
+    public string ReplId2 { get; private set; } = new('0', 40);
+
+    /// <summary>second_repl_offset: the last offset + 1 up to which <see cref="ReplId2"/> is valid (-1 when none).</summary>
+    public long SecondReplOffset { get; private set; } = -1;
+
+    /// <summary>master_repl_offset: how many bytes of replication stream this silo has produced or applied.</summary>
+    public long Offset => Volatile.Read(ref _offset);
+
+    /// <summary>repl_backlog_size.</summary>
+    public long Size { get; set; } = 1024 * 1024;
+
+    /// <summary>True once a backlog exists (the first replica attached, or this silo is a replica).</summary>
+    public bool Active { get; private set; }
+
+    /// <summary>repl_backlog_first_byte_offset: the oldest offset still in the backlog.</summary>
+    public long FirstByteOffset
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return Active ? Math.Max(_head?.Start ?? _offset + 1, BacklogStart) : 0;
+            }
+        }
+    }
+
+    /// <summary>repl_backlog_histlen.</summary>
+    public long HistoryLength => Active ? _offset - FirstByteOffset + 1 : 0;
+
+    // The oldest offset the backlog must answer for: the last Size bytes.
+    private long BacklogStart => Math.Max(_historyStart, _offset - Size + 1);
+
+    private long _historyStart = 1;
+
+    /// <summary>
+    /// Creates the backlog for the first replica, as Redis does: with no past history a new
+    /// replication id is taken and replid2 cleared. Call at a cut (no write in flight).
+    /// </summary>
+    public void Activate()
+    {
+        lock (_gate)
+        {
+            if (Active)
+            {
+                return;
+            }
+            Active = true;
+            ReplId = NewReplId();
+            ReplId2 = new string('0', 40);
+            SecondReplOffset = -1;
+            _historyStart = _offset + 1;
+            _selected.Reset();
+        }
+    }
+
+    /// <summary>
+    /// Takes a master's history (a replica after a full sync): its replid and offset, an empty backlog
+    /// starting after that offset. Call with no write in flight.
+    /// </summary>
+    public void Reset(string replId, long offset)
+    {
+        lock (_gate)
+        {
+            ReplId = replId;
+            ReplId2 = new string('0', 40);
+            SecondReplOffset = -1;
+            _offset = offset;
+            _head = _tail = null;
+            _historyStart = offset + 1;
+            Active = true;
+            _selected.Reset();
+        }
+    }
+
+    /// <summary>
+    /// A promotion (REPLICAOF NO ONE) or a master change: the current id becomes replid2, valid up to
+    /// the current offset, and a new id starts, so replicas of the old history can continue partially.
+    /// </summary>
+    public void ShiftReplId()
+    {
+        lock (_gate)
+        {
+            ReplId2 = ReplId;
+            SecondReplOffset = _offset + 1;
+            ReplId = NewReplId();
+            _selected.Reset();
+        }
+    }
+
+    /// <summary>A replica taking a new master's id after +CONTINUE with another id (PSYNC2 chaining).</summary>
+    public void AdoptReplId(string replId)
+    {
+        lock (_gate)
+        {
+            ReplId2 = ReplId;
+            SecondReplOffset = _offset + 1;
+            ReplId = replId;
+        }
+    }
+
+    /// <summary>Forgets which database the stream selected: the next command is preceded by SELECT.</summary>
+    public void ForgetSelectedDatabase()
+    {
+        lock (_gate)
+        {
+            _selected.Reset();
+        }
+    }
+
+    /// <summary>A propagated command (from the propagation log): SELECT first when its database differs.</summary>
+    public void Append(int db, ReadOnlySpan<byte> command)
+    {
+        lock (_gate)
+        {
+            if (!Active)
+            {
+                return;
+            }
+            _selectBuffer.ResetWrittenCount();
+            _selected.SelectFor(db, _selectBuffer);
+            AppendLocked(_selectBuffer.WrittenSpan);
+            AppendLocked(command);
+        }
+        WakeReaders();
+    }
+
+    private readonly System.Buffers.ArrayBufferWriter<byte> _selectBuffer = new(32);
+
+    /// <summary>Bytes exactly as received from this silo's master (a replica forwards them to its own replicas).</summary>
+    public void AppendRaw(ReadOnlySpan<byte> bytes)
+    {
+        lock (_gate)
+        {
+            AppendLocked(bytes);
+        }
+        WakeReaders();
+    }
+
+    /// <summary>The PING a master sends down the stream every repl-ping-replica-period seconds.</summary>
+    public void AppendPing() => AppendRaw(Ping);
+
+    /// <summary>
+    /// Whether PSYNC &lt;replid&gt; &lt;offset&gt; can continue: the id is ours (or our previous one, up to
+    /// where it is valid) and the offset is inside the backlog.
+    /// </summary>
+    public bool CanContinue(string replId, long offset)
+    {
+        lock (_gate)
+        {
+            if (!Active)
+            {
+                return false;
+            }
+            var idMatches = replId == ReplId || (replId == ReplId2 && offset <= SecondReplOffset);
+            return idMatches && offset >= BacklogStart && offset <= _offset + 1 && (offset == _offset + 1 || FindBlock(offset) is not null);
+        }
+    }
+
+    /// <summary>A reader of the stream from <paramref name="offset"/> on (the next byte it wants); null when that is no longer kept.</summary>
+    public ReplicationReader? OpenReader(long offset)
+    {
+        lock (_gate)
+        {
+            if (offset != _offset + 1 && FindBlock(offset) is null)
+            {
+                return null;
+            }
+            var reader = new ReplicationReader(this, offset);
+            _readers.Add(reader);
+            _wakeList = [.. _readers];
+            return reader;
+        }
+    }
+
+    internal void CloseReader(ReplicationReader reader)
+    {
+        lock (_gate)
+        {
+            _readers.Remove(reader);
+            _wakeList = [.. _readers];
+            Trim();
+        }
+    }
+
+    /// <summary>Copies stream bytes from <paramref name="offset"/> into <paramref name="destination"/>; returns how many.</summary>
+    internal int Read(long offset, Span<byte> destination)
+    {
+        ReplicationBlock? block;
+        lock (_gate)
+        {
+            block = FindBlock(offset);
+        }
+        var copied = 0;
+        while (block is not null && copied < destination.Length)
+        {
+            var used = Volatile.Read(ref block.Used);
+            var from = (int)(offset + copied - block.Start);
+            if (from >= used)
+            {
+                if (from < BlockSize)
+                {
+                    break;
+                }
+                block = Volatile.Read(ref block.Next);
+                continue;
+            }
+            var count = Math.Min(used - from, destination.Length - copied);
+            block.Data.AsSpan(from, count).CopyTo(destination[copied..]);
+            copied += count;
+        }
+        return copied;
+    }
+
+    /// <summary>Drops blocks older than both the backlog window and every reader's position.</summary>
+    internal void Trim()
+    {
+        var keepFrom = BacklogStart;
+        foreach (var reader in _readers)
+        {
+            keepFrom = Math.Min(keepFrom, reader.Position);
+        }
+        while (_head is not null && _head.Next is not null && _head.Start + BlockSize <= keepFrom)
+        {
+            _head = _head.Next;
+        }
+    }
+
+    private void AppendLocked(ReadOnlySpan<byte> bytes)
+    {
+        while (!bytes.IsEmpty)
+        {
+            if (_tail is null || _tail.Used == BlockSize)
+            {
+                var block = new ReplicationBlock(_offset + 1);
+                if (_tail is null)
+                {
+                    _head = _tail = block;
+                }
+                else
+                {
+                    Volatile.Write(ref _tail.Next, block);
+                    _tail = block;
+                }
+            }
+            var count = Math.Min(bytes.Length, BlockSize - _tail.Used);
+            bytes[..count].CopyTo(_tail.Data.AsSpan(_tail.Used));
+            Volatile.Write(ref _tail.Used, _tail.Used + count);
+            Volatile.Write(ref _offset, _offset + count);
+            bytes = bytes[count..];
+        }
+        if (_head is not null && _head.Start + 2L * BlockSize < BacklogStart)
+        {
+            Trim();
+        }
+    }
+
+    private ReplicationBlock? FindBlock(long offset)
+    {
+        for (var block = _head; block is not null; block = block.Next)
+        {
+            if (offset >= block.Start && offset < block.Start + BlockSize)
+            {
+                return offset < block.Start + block.Used || offset == _offset + 1 ? block : null;
+            }
+        }
+        return null;
+    }
+
+    private void WakeReaders()
+    {
+        foreach (var reader in _wakeList)
+        {
+            reader.Wake();
+        }
+    }
+
+    private static string NewReplId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20));
+
+    /// <summary>One block of the stream: bytes [Start, Start + Used).</summary>
+    private sealed class ReplicationBlock(long start)
+    {
+        public readonly long Start = start;
+        public readonly byte[] Data = new byte[BlockSize];
+        public int Used;
+        public ReplicationBlock? Next;
+    }
+}
+
+/// <summary>One replica's position in the replication stream; it wakes when new bytes arrive.</summary>
+public sealed class ReplicationReader : IDisposable
+{
+    private readonly ReplicationBacklog _backlog;
+    private readonly SemaphoreSlim _signal = new(0, 1);
+
+    internal ReplicationReader(ReplicationBacklog backlog, long position)
+    {
+        _backlog = backlog;
+        Position = position;
+    }
+
+    /// <summary>The next offset this reader will read.</summary>
+    public long Position { get; private set; }
+
+    /// <summary>Bytes produced and not read yet (what client-output-buffer-limit replica bounds).</summary>
+    public long Pending => _backlog.Offset + 1 - Position;
+
+    /// <summary>Copies available bytes into <paramref name="destination"/> and advances; 0 when there are none yet.</summary>
+    public int Read(Span<byte> destination)
+    {
+        var read = _backlog.Read(Position, destination);
+        Position += read;
+        return read;
+    }
+
+    /// <summary>Waits until bytes may be available, or the timeout passes.</summary>
+    public async Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        if (Pending > 0)
+        {
+            return;
+        }
+        await _signal.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+    }
+
+    internal void Wake()
+    {
+        if (_signal.CurrentCount == 0)
+        {
+            try
+            {
+                _signal.Release();
+            }
+            catch (SemaphoreFullException)
+            {
+            }
+        }
+    }
+
+    public void Dispose() => _backlog.CloseReader(this);
+}
