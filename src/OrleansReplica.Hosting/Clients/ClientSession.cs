@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using OrleansReplica.Hosting.PubSub;
+using OrleansReplica.Hosting.Replication.Master;
 using OrleansReplica.Protocol.Resp;
 
 namespace OrleansReplica.Hosting.Clients;
@@ -44,6 +45,15 @@ public sealed class ClientSession(long id, EndPoint? remote, EndPoint? local, Ac
 
     /// <summary>Messages published by other clients, waiting for this connection's loop to write them.</summary>
     public PushOutbox Outbox { get; } = new(wake);
+
+    /// <summary>What a replica announced with REPLCONF before PSYNC (listening-port, ip-address, capa).</summary>
+    public ReplicaHandshake ReplicaHandshake { get; } = new();
+
+    /// <summary>Set once this connection is a replica of this silo (after PSYNC or SYNC): it then gets the stream, not replies.</summary>
+    public ReplicaSender? Replica { get; set; }
+
+    /// <summary>master_repl_offset after this client's last write (WAIT waits for replicas to reach it).</summary>
+    public long WriteOffset { get; set; }
 
     /// <summary>Set by QUIT or CLIENT KILL: the connection closes once pending replies are written.</summary>
     public bool CloseRequested => _closeRequested;

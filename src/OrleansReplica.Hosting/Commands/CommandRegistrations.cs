@@ -19,5 +19,6 @@ public static class CommandRegistrations
         TransactionCommands.Register(table);
         ServerCommands.Register(table);
         PersistenceCommands.Register(table);
+        ReplicationCommands.Register(table);
     }
 }

@@ -34,12 +34,22 @@ public static class ServerCommands
         c.Reply.WriteVerbatimString("txt", Encoding.UTF8.GetBytes(text));
     }
 
+    /// <summary>ROLE on a master: its offset and, per replica, ip, port and acknowledged offset.</summary>
     private static void Role(CommandContext c)
     {
+        var silo = c.Client().Silo;
+        var replicas = silo.Replication.Replicas;
         c.Reply.WriteArrayHeader(3);
         c.Reply.WriteBulkString("master");
-        c.Reply.WriteInteger(0);
-        c.Reply.WriteArrayHeader(0);
+        c.Reply.WriteInteger(silo.Backlog.Offset);
+        c.Reply.WriteArrayHeader(replicas.Count);
+        foreach (var replica in replicas)
+        {
+            c.Reply.WriteArrayHeader(3);
+            c.Reply.WriteBulkString(replica.Ip);
+            c.Reply.WriteBulkString(replica.ListeningPort.ToString(CultureInfo.InvariantCulture));
+            c.Reply.WriteBulkString(replica.AckOffset.ToString(CultureInfo.InvariantCulture));
+        }
     }
 
     private static void Time(CommandContext c)

@@ -71,6 +71,10 @@ public sealed class ClientConnection
         finally
         {
             _silo.Clients.Remove(_session);
+            if (_session.Replica is { } replica)
+            {
+                _silo.Replication.Detach(replica);
+            }
             _silo.PubSub.UnsubscribeAll(_session);
             _session.Outbox.Close();
             await TransactionCommands.UnwatchAllAsync(_dispatcher);
@@ -93,6 +97,9 @@ public sealed class ClientConnection
             // The usual receive buffer is one segment: parse it as memory, slicing the sequence once.
             var contiguous = buffer.IsSingleSegment ? buffer.First : default;
             long offset = 0;
+            // The unparsed rest of a multi-segment buffer, sliced forward command by command (slicing
+            // from the start each time would walk every segment again: quadratic on large pipelines).
+            var rest = buffer;
             var commits = _propagation.Commits;
             _dispatcher.BeginBatch();
             try
@@ -111,7 +118,7 @@ public sealed class ClientConnection
                     }
                     else
                     {
-                        status = _reader.TryRead(buffer.Slice(offset), _args, out consumed, out error);
+                        status = _reader.TryRead(rest, _args, out consumed, out error);
                     }
                     if (status == RespParseStatus.Incomplete)
                     {
@@ -146,6 +153,10 @@ public sealed class ClientConnection
                         _reply.WriteError("ERR internal error: " + ex.Message);
                     }
                     offset += consumed;
+                    if (!buffer.IsSingleSegment)
+                    {
+                        rest = rest.Slice(consumed);
+                    }
                     if (_session.CloseRequested)
                     {
                         closing = true;
@@ -159,12 +170,22 @@ public sealed class ClientConnection
             }
             if (_propagation.Commits != commits)
             {
+                _session.WriteOffset = _silo.Backlog.Offset;
                 // With appendfsync always, replies go out only once the writes they acknowledge are on disk.
                 await _silo.Aof.AfterWritesAsync();
             }
-            buffer = buffer.Slice(offset);
+            buffer = buffer.IsSingleSegment ? buffer.Slice(offset) : rest;
             carried = buffer.Length;
             input.AdvanceTo(buffer.Start, buffer.End);
+            if (_session.Replica is not null)
+            {
+                // A replica's output belongs to its sender: replies to what it sends (REPLCONF ACK) are not written.
+                if (closing || result.IsCompleted)
+                {
+                    return;
+                }
+                continue;
+            }
             if (output.CanGetUnflushedBytes)
             {
                 Interlocked.Add(ref _silo.Stats.TotalNetOutputBytes, output.UnflushedBytes);

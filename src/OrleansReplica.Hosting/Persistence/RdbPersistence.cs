@@ -55,6 +55,10 @@ public sealed class RdbPersistence(Silo silo)
         return Saved(await WriteFileAsync(snapshot, dirtyAtCut, CancellationToken.None), counted: true);
     }
 
+    /// <summary>Saves a snapshot already cut (a full sync to disk-based replicas), as BGSAVE would.</summary>
+    public async Task<bool> SaveSnapshotAsync(KeyspaceSnapshot snapshot) =>
+        Saved(await WriteFileAsync(snapshot, 0, CancellationToken.None), counted: true);
+
     /// <summary>A save while every shard's turn is already held by the caller (DEBUG RELOAD, FLUSHALL).</summary>
     public async Task<bool> SaveHeldAsync(IReadOnlyList<ShardKeyspace> held)
     {

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using OrleansReplica.Grains.Keyspace;
 using OrleansReplica.Hosting.Persistence;
+using OrleansReplica.Hosting.Replication.Master;
 
 namespace OrleansReplica.Hosting.Server;
 
@@ -259,9 +260,9 @@ public sealed class ServerInfo(Silo silo, IEnumerable<ShardKeyspace> shards)
             ("instantaneous_input_repl_kbps", "0.00"),
             ("instantaneous_output_repl_kbps", "0.00"),
             ("rejected_connections", Int(stats.RejectedConnections)),
-            ("sync_full", "0"),
-            ("sync_partial_ok", "0"),
-            ("sync_partial_err", "0"),
+            ("sync_full", Int(silo.Replication.SyncFull)),
+            ("sync_partial_ok", Int(silo.Replication.SyncPartialOk)),
+            ("sync_partial_err", Int(silo.Replication.SyncPartialErr)),
             ("expired_keys", Int(expired)),
             ("expired_stale_perc", "0.00"),
             ("expired_time_cap_reached_count", "0"),
@@ -302,9 +303,24 @@ public sealed class ServerInfo(Silo silo, IEnumerable<ShardKeyspace> shards)
     private string Replication()
     {
         var backlog = silo.Backlog;
-        return Lines("Replication",
-        ("role", "master"),
-        ("connected_slaves", "0"),
+        var replicas = silo.Replication.Replicas;
+        var fields = new List<(string Name, string Value)>
+        {
+            ("role", "master"),
+            ("connected_slaves", Int(replicas.Count)),
+        };
+        for (var i = 0; i < replicas.Count; i++)
+        {
+            var replica = replicas[i];
+            var state = replica.State switch
+            {
+                ReplicaState.WaitBgsave => "wait_bgsave",
+                ReplicaState.SendBulk => "send_bulk",
+                _ => "online",
+            };
+            fields.Add(($"slave{i}", $"ip={replica.Ip},port={replica.ListeningPort},state={state},offset={replica.AckOffset},lag={replica.LagSeconds}"));
+        }
+        return Lines("Replication", [.. fields,
         ("master_failover_state", "no-failover"),
         ("master_replid", backlog.ReplId),
         ("master_replid2", backlog.ReplId2),
@@ -313,7 +329,7 @@ public sealed class ServerInfo(Silo silo, IEnumerable<ShardKeyspace> shards)
         ("repl_backlog_active", backlog.Active ? "1" : "0"),
         ("repl_backlog_size", silo.Config.Get("repl-backlog-size")),
         ("repl_backlog_first_byte_offset", Int(backlog.FirstByteOffset)),
-        ("repl_backlog_histlen", Int(backlog.HistoryLength)));
+        ("repl_backlog_histlen", Int(backlog.HistoryLength))]);
     }
 
     private static string Cpu()

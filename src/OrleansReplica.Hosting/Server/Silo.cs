@@ -18,6 +18,7 @@ using OrleansReplica.Hosting.Configuration;
 using OrleansReplica.Hosting.Connections;
 using OrleansReplica.Hosting.Logging;
 using OrleansReplica.Hosting.Persistence;
+using OrleansReplica.Hosting.Replication.Master;
 using OrleansReplica.Hosting.PubSub;
 using OrleansReplica.Protocol.Resp;
 using OrleansReplica.Runtime;
@@ -60,6 +61,7 @@ public sealed class Silo : IAsyncDisposable
         Backlog.Size = Config.GetNumber("repl-backlog-size");
         Rdb = new RdbPersistence(this);
         Aof = new AofPersistence(this);
+        Replication = new MasterReplication(this);
         config.Changed += OnConfigChanged;
     }
 
@@ -78,6 +80,9 @@ public sealed class Silo : IAsyncDisposable
 
     /// <summary>Replication id, offsets and backlog (PSYNC2).</summary>
     public ReplicationBacklog Backlog { get; } = new();
+
+    /// <summary>The replicas of this silo: PSYNC, full syncs, WAIT.</summary>
+    public MasterReplication Replication { get; }
 
     public CommandTable Commands { get; }
 
@@ -155,15 +160,20 @@ public sealed class Silo : IAsyncDisposable
         _cron = RunCronAsync(_cronStop.Token);
     }
 
-    /// <summary>Periodic server work (Redis's serverCron): the save points.</summary>
+    /// <summary>Periodic server work (Redis's serverCron): the save points, and once a second the replication cron.</summary>
     private async Task RunCronAsync(CancellationToken stop)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
+        var ticks = 0L;
         try
         {
             while (await timer.WaitForNextTickAsync(stop))
             {
                 Rdb.CheckSavePoints();
+                if (++ticks % 10 == 0)
+                {
+                    Replication.Cron();
+                }
             }
         }
         catch (OperationCanceledException)
@@ -220,6 +230,7 @@ public sealed class Silo : IAsyncDisposable
             await _cron;
             Rdb.CancelBackgroundSave();
             await Rdb.WaitForBackgroundSaveAsync();
+            Replication.DisconnectAll();
             Clients.KillAll();
             if (_listener is not null)
             {

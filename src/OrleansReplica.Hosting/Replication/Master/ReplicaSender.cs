@@ -1,0 +1,198 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.IO.Pipelines;
+using System.Text;
+using OrleansReplica.Grains.Replication;
+using OrleansReplica.Hosting.Clients;
+using OrleansReplica.Hosting.Configuration;
+using OrleansReplica.Hosting.Logging;
+
+namespace OrleansReplica.Hosting.Replication.Master;
+
+/// <summary>The state of a replica as INFO replication shows it.</summary>
+public enum ReplicaState
+{
+    /// <summary>Waiting for the snapshot of a full sync to start.</summary>
+    WaitBgsave,
+
+    /// <summary>Receiving the snapshot.</summary>
+    SendBulk,
+
+    /// <summary>Receiving the stream.</summary>
+    Online,
+}
+
+/// <summary>
+/// One replica attached to this master: owns the output of its connection from PSYNC on, sends it
+/// the snapshot of a full sync (or nothing, after +CONTINUE), then the replication stream from its
+/// position, and records the offsets it acknowledges.
+/// </summary>
+public sealed class ReplicaSender
+{
+    private const int SendChunk = 64 * 1024;
+
+    private readonly PipeWriter _output;
+    private readonly ReplicationBacklog _backlog;
+    private readonly ServerConfig _config;
+    private readonly RedisLog _log;
+    private readonly CancellationTokenSource _closed = new();
+    private ReplicationReader? _reader;
+    private long _overSoftLimitSince;
+
+    public ReplicaSender(ClientSession session, PipeWriter output, ReplicationBacklog backlog, ServerConfig config, RedisLog log)
+    {
+        Session = session;
+        _output = output;
+        _backlog = backlog;
+        _config = config;
+        _log = log;
+        AckAt = Stopwatch.GetTimestamp();
+    }
+
+    public ClientSession Session { get; }
+
+    public ReplicaState State { get; set; } = ReplicaState.WaitBgsave;
+
+    /// <summary>REPLCONF listening-port.</summary>
+    public int ListeningPort { get; set; }
+
+    /// <summary>REPLCONF ip-address, else the connection's address.</summary>
+    public string? AnnouncedIp { get; set; }
+
+    /// <summary>REPLCONF capa eof: the replica takes a diskless ($EOF:) transfer.</summary>
+    public bool AcceptsEofTransfer { get; set; }
+
+    /// <summary>REPLCONF capa psync2: +CONTINUE may carry the replication id.</summary>
+    public bool AcceptsPsync2 { get; set; }
+
+    /// <summary>The last offset the replica acknowledged (REPLCONF ACK).</summary>
+    public long AckOffset { get; private set; }
+
+    /// <summary>When the last acknowledgement arrived (Stopwatch ticks).</summary>
+    public long AckAt { get; private set; }
+
+    /// <summary>Seconds since the last acknowledgement (INFO's lag=).</summary>
+    public long LagSeconds => (long)Stopwatch.GetElapsedTime(AckAt).TotalSeconds;
+
+    public string Ip => AnnouncedIp ?? Session.Address[..Math.Max(0, Session.Address.LastIndexOf(':'))];
+
+    public bool Closed => _closed.IsCancellationRequested;
+
+    public CancellationToken ClosedToken => _closed.Token;
+
+    /// <summary>Fires when an acknowledgement arrives (WAIT listens).</summary>
+    public event Action? Acknowledged;
+
+    public void Acknowledge(long offset)
+    {
+        AckOffset = Math.Max(AckOffset, offset);
+        AckAt = Stopwatch.GetTimestamp();
+        Acknowledged?.Invoke();
+    }
+
+    /// <summary>Writes a line (+FULLRESYNC, +CONTINUE, the transfer header) straight to the replica.</summary>
+    public async Task WriteLineAsync(string line)
+    {
+        _output.Write(Encoding.ASCII.GetBytes(line + "\r\n"));
+        await FlushAsync();
+    }
+
+    /// <summary>Writes snapshot bytes straight to the replica.</summary>
+    public async Task WriteAsync(ReadOnlyMemory<byte> bytes)
+    {
+        _output.Write(bytes.Span);
+        await FlushAsync();
+    }
+
+    /// <summary>Starts the stream from <paramref name="reader"/>'s position; runs until the replica goes away.</summary>
+    public Task StreamAsync(ReplicationReader reader)
+    {
+        _reader = reader;
+        State = ReplicaState.Online;
+        return Task.Run(SendLoopAsync);
+    }
+
+    /// <summary>Disconnects the replica (timeout, output limit, master change, shutdown).</summary>
+    public void Close(string? reason = null)
+    {
+        if (_closed.IsCancellationRequested)
+        {
+            return;
+        }
+        if (reason is not null)
+        {
+            _log.Warning(reason);
+        }
+        _closed.Cancel();
+        _reader?.Dispose();
+        Session.Kill();
+    }
+
+    private async Task SendLoopAsync()
+    {
+        var reader = _reader!;
+        try
+        {
+            while (!_closed.IsCancellationRequested)
+            {
+                var span = _output.GetSpan(SendChunk);
+                var read = reader.Read(span);
+                if (read > 0)
+                {
+                    _output.Advance(read);
+                    await FlushAsync();
+                    continue;
+                }
+                if (OverOutputLimit(reader.Pending))
+                {
+                    return;
+                }
+                await reader.WaitAsync(TimeSpan.FromMilliseconds(100), _closed.Token);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (Exception error) when (error is IOException or InvalidOperationException or ObjectDisposedException)
+        {
+            Close();
+        }
+    }
+
+    private async Task FlushAsync()
+    {
+        var result = await _output.FlushAsync(_closed.Token);
+        if (result.IsCompleted || result.IsCanceled)
+        {
+            Close();
+            throw new OperationCanceledException();
+        }
+        if (_reader is { } reader)
+        {
+            OverOutputLimit(reader.Pending);
+        }
+    }
+
+    /// <summary>client-output-buffer-limit replica: a replica too far behind is disconnected.</summary>
+    private bool OverOutputLimit(long pending)
+    {
+        var limit = _config.GetOutputBufferLimit(ClientClass.Replica);
+        var hard = limit.HardLimitBytes != 0 && (ulong)pending > limit.HardLimitBytes;
+        var soft = false;
+        if (limit.SoftLimitBytes != 0 && (ulong)pending > limit.SoftLimitBytes)
+        {
+            _overSoftLimitSince = _overSoftLimitSince == 0 ? Stopwatch.GetTimestamp() : _overSoftLimitSince;
+            soft = Stopwatch.GetElapsedTime(_overSoftLimitSince).TotalSeconds >= limit.SoftLimitSeconds;
+        }
+        else
+        {
+            _overSoftLimitSince = 0;
+        }
+        if (hard || soft)
+        {
+            Close($"Client id={Session.Id} addr={Session.Address} scheduled to be closed ASAP for overcoming of output buffer limits.");
+            return true;
+        }
+        return false;
+    }
+}
