@@ -15,8 +15,9 @@ namespace OrleansReplica.Grains.Snapshots;
 /// </summary>
 public sealed class KeyspaceSnapshot
 {
-    // Bytes a shard produces per turn: small enough that commands waiting on the turn barely notice.
-    private const int ChunkBytes = 64 * 1024;
+    // Bytes a shard produces per turn: small enough (tens of microseconds) that commands waiting on
+    // the turn barely notice, even when the walker loses its core while it holds the turn.
+    private const int ChunkBytes = 8 * 1024;
 
     // Null when the caller already holds every shard's turn for the whole write (DEBUG RELOAD, FLUSHALL's save).
     private readonly IShardGrain[]? _shards;
@@ -105,7 +106,7 @@ public sealed class KeyspaceSnapshot
 
     /// <summary>
     /// Writes the whole snapshot to <paramref name="output"/>. As RDB: header and <paramref name="writeAux"/>'s
-    /// AUX fields, each database's size, every shard's keys (shards walked in parallel), EOF and checksum.
+    /// AUX fields, each database's size, every shard's keys, EOF and checksum.
     /// As commands: only the keys' commands.
     /// </summary>
     public async Task WriteAsync(Stream output, Action<RdbWriter>? writeAux = null, CancellationToken cancellationToken = default)
@@ -139,7 +140,11 @@ public sealed class KeyspaceSnapshot
         }
         try
         {
-            await Task.WhenAll(_parts.Select((part, i) => WalkAsync(_shards?[i], part, EmitAsync, cancellationToken)));
+            // One shard at a time: a second walker would take the core the connections need.
+            for (var i = 0; i < _parts.Length; i++)
+            {
+                await WalkAsync(_shards?[i], _parts[i], EmitAsync, cancellationToken);
+            }
         }
         catch
         {
@@ -207,6 +212,11 @@ public sealed class KeyspaceSnapshot
             finally
             {
                 ArrayPool<byte>.Shared.Return(chunk);
+            }
+            if (shard is not null)
+            {
+                // Let the commands queued behind the turn run before taking it again.
+                await Task.Yield();
             }
         }
     }
