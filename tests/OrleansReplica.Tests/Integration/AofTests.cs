@@ -8,20 +8,10 @@ using OrleansReplica.TestingHost;
 namespace OrleansReplica.Tests.Integration;
 
 /// <summary>The multi-part AOF: appended writes survive a restart, BGREWRITEAOF, runtime enabling, and bad files are refused.</summary>
-public sealed class AofTests : IAsyncLifetime
+public sealed class AofTests() : DataDirectoryTests(("appendonly", "yes"))
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("aof-").FullName;
-    private TestCluster _cluster = null!;
 
-    public async Task InitializeAsync() => _cluster = await TestCluster.StartAsync(0);
-
-    public async Task DisposeAsync()
-    {
-        await _cluster.DisposeAsync();
-        Directory.Delete(_dir, recursive: true);
-    }
-
-    private string AofDir => Path.Combine(_dir, "appendonlydir");
+    private string AofDir => Path.Combine(DataDir, "appendonlydir");
 
     private AofManifest Manifest => AofManifest.Load(Path.Combine(AofDir, "appendonly.aof.manifest"));
 
@@ -31,9 +21,9 @@ public sealed class AofTests : IAsyncLifetime
     [InlineData("no", "no")]
     public async Task Writes_are_appended_and_loaded_after_a_restart(string fsync, string preamble)
     {
-        var silo = await StartAsync(("appendfsync", fsync), ("aof-use-rdb-preamble", preamble));
+        var silo = await StartSiloAsync(("appendfsync", fsync), ("aof-use-rdb-preamble", preamble));
         var client = await ConnectAsync(silo);
-        Assert.Equal("1", (await InfoAsync(client))["aof_enabled"]);
+        Assert.Equal("1", (await client.InfoAsync("persistence"))["aof_enabled"]);
         Assert.NotNull(Manifest.Base);
         Assert.Single(Manifest.Incrementals);
         await WriteAsync(client);
@@ -41,13 +31,13 @@ public sealed class AofTests : IAsyncLifetime
 
         await RestartAsync();
 
-        Assert.Equal(digest, await DigestAsync(await ConnectAsync(_cluster.Primary)));
+        Assert.Equal(digest, await DigestAsync(await ConnectAsync(Cluster.Primary)));
     }
 
     [Fact]
     public async Task Bgrewriteaof_installs_a_new_base_while_writes_go_on()
     {
-        var silo = await StartAsync();
+        var silo = await StartSiloAsync();
         var client = await ConnectAsync(silo);
         await WriteAsync(client);
         var writer = await ConnectAsync(silo);
@@ -62,12 +52,12 @@ public sealed class AofTests : IAsyncLifetime
         });
 
         Assert.Equal("Background append only file rewriting started", (await client.ExecuteAsync("BGREWRITEAOF")).AsString());
-        await Wire.WaitUntilAsync(async () => (await InfoAsync(client))["aof_rewrite_in_progress"] == "0", "the rewrite to finish");
+        await Wire.WaitUntilAsync(async () => (await client.InfoAsync("persistence"))["aof_rewrite_in_progress"] == "0", "the rewrite to finish");
         stop.Cancel();
         await writes;
         var digest = await DigestAsync(client);
 
-        var info = await InfoAsync(client);
+        var info = await client.InfoAsync("persistence");
         Assert.Equal("ok", info["aof_last_bgrewrite_status"]);
         Assert.Equal("1", info["aof_rewrites"]);
         Assert.Equal(2, Manifest.Base!.Sequence);
@@ -77,46 +67,46 @@ public sealed class AofTests : IAsyncLifetime
             Directory.GetFiles(AofDir).Select(Path.GetFileName).Order());
 
         await RestartAsync();
-        Assert.Equal(digest, await DigestAsync(await ConnectAsync(_cluster.Primary)));
+        Assert.Equal(digest, await DigestAsync(await ConnectAsync(Cluster.Primary)));
     }
 
     [Fact]
     public async Task Config_set_appendonly_yes_creates_the_aof_from_the_current_data()
     {
-        var silo = await StartAsync(("appendonly", "no"));
+        var silo = await StartSiloAsync(("appendonly", "no"));
         var client = await ConnectAsync(silo);
         await WriteAsync(client);
         Assert.False(Directory.Exists(AofDir));
 
         Assert.Equal("OK", (await client.ExecuteAsync("CONFIG", "SET", "appendonly", "yes")).AsString());
-        await Wire.WaitUntilAsync(async () => (await InfoAsync(client))["aof_enabled"] == "1", "AOF to be on");
+        await Wire.WaitUntilAsync(async () => (await client.InfoAsync("persistence"))["aof_enabled"] == "1", "AOF to be on");
         await client.ExecuteAsync("SET", "after", "enabling");
         var digest = await DigestAsync(client);
 
         await RestartAsync();
-        Assert.Equal(digest, await DigestAsync(await ConnectAsync(_cluster.Primary)));
+        Assert.Equal(digest, await DigestAsync(await ConnectAsync(Cluster.Primary)));
 
-        var again = await ConnectAsync(_cluster.Primary);
+        var again = await ConnectAsync(Cluster.Primary);
         Assert.Equal("OK", (await again.ExecuteAsync("CONFIG", "SET", "appendonly", "no")).AsString());
-        Assert.Equal("0", (await InfoAsync(again))["aof_enabled"]);
+        Assert.Equal("0", (await again.InfoAsync("persistence"))["aof_enabled"]);
     }
 
     [Fact]
     public async Task A_truncated_last_file_loads_when_allowed_and_is_cut_back()
     {
-        var silo = await StartAsync();
+        var silo = await StartSiloAsync();
         var client = await ConnectAsync(silo);
         await client.ExecuteAsync("SET", "kept", "1");
-        await _cluster.StopSiloAsync(silo);
+        await Cluster.StopSiloAsync(silo);
         var incremental = Path.Combine(AofDir, Manifest.Incrementals[^1].FileName);
         var complete = new FileInfo(incremental).Length;
         await File.AppendAllTextAsync(incremental, "*3\r\n$3\r\nSET\r\n$4\r\nlost\r\n$1");
 
-        var refused = await Assert.ThrowsAsync<AofLoadException>(() => StartAsync(("aof-load-truncated", "no")));
+        var refused = await Assert.ThrowsAsync<AofLoadException>(() => StartSiloAsync(("aof-load-truncated", "no")));
         Assert.Contains("appendonly.aof.1.incr.aof", refused.Message);
         Assert.Contains($"byte offset {complete}", refused.Message);
 
-        var loaded = await StartAsync(("aof-load-truncated", "yes"));
+        var loaded = await StartSiloAsync(("aof-load-truncated", "yes"));
         var again = await ConnectAsync(loaded);
         Assert.Equal("1", (await again.ExecuteAsync("GET", "kept")).AsString());
         Assert.Null((await again.ExecuteAsync("GET", "lost")).AsString());
@@ -126,35 +116,35 @@ public sealed class AofTests : IAsyncLifetime
     [Fact]
     public async Task Garbage_in_the_aof_is_refused_naming_the_file_and_offset()
     {
-        var silo = await StartAsync();
+        var silo = await StartSiloAsync();
         await (await ConnectAsync(silo)).ExecuteAsync("SET", "k", "v");
-        await _cluster.StopSiloAsync(silo);
+        await Cluster.StopSiloAsync(silo);
         var incremental = Path.Combine(AofDir, Manifest.Incrementals[^1].FileName);
         var good = new FileInfo(incremental).Length;
         await File.AppendAllTextAsync(incremental, "this is not a command\r\n*1\r\n$4\r\nPING\r\n");
 
-        var refused = await Assert.ThrowsAsync<AofLoadException>(() => StartAsync(("aof-load-truncated", "yes")));
+        var refused = await Assert.ThrowsAsync<AofLoadException>(() => StartSiloAsync(("aof-load-truncated", "yes")));
 
         Assert.Contains("Bad file format", refused.Message);
         Assert.Contains($"byte offset {good}", refused.Message);
-        Assert.Empty(_cluster.Silos);
+        Assert.Empty(Cluster.Silos);
     }
 
     [Fact]
     public async Task Without_an_aof_the_dump_is_loaded_and_becomes_the_base()
     {
-        var plain = await StartAsync(("appendonly", "no"));
+        var plain = await StartSiloAsync(("appendonly", "no"));
         var client = await ConnectAsync(plain);
         await WriteAsync(client);
         var digest = await DigestAsync(client);
         await client.ExecuteAsync("SAVE");
-        await _cluster.StopSiloAsync(plain);
+        await Cluster.StopSiloAsync(plain);
 
-        var withAof = await StartAsync();
+        var withAof = await StartSiloAsync();
         Assert.Equal(digest, await DigestAsync(await ConnectAsync(withAof)));
-        File.Delete(Path.Combine(_dir, "dump.rdb"));
+        File.Delete(Path.Combine(DataDir, "dump.rdb"));
         await RestartAsync();
-        Assert.Equal(digest, await DigestAsync(await ConnectAsync(_cluster.Primary)));
+        Assert.Equal(digest, await DigestAsync(await ConnectAsync(Cluster.Primary)));
     }
 
     private static async Task WriteAsync(RedisConnection client)
@@ -181,33 +171,5 @@ public sealed class AofTests : IAsyncLifetime
         }
     }
 
-    private async Task RestartAsync()
-    {
-        await _cluster.StopSiloAsync(_cluster.Primary);
-        await StartAsync();
-    }
-
-    private Task<Silo> StartAsync(params (string Name, string Value)[] settings) =>
-        _cluster.StartSiloAsync(builder =>
-        {
-            builder.Configure("dir", _dir);
-            builder.Configure("appendonly", "yes");
-            foreach (var (name, value) in settings)
-            {
-                builder.Configure(name, value);
-            }
-        });
-
-    private static Task<RedisConnection> ConnectAsync(Silo silo) => RedisConnection.ConnectAsync("127.0.0.1", silo.Port);
-
     private static async Task<string?> DigestAsync(RedisConnection client) => (await client.ExecuteAsync("DEBUG", "DIGEST")).AsString();
-
-    private static async Task<Dictionary<string, string>> InfoAsync(RedisConnection client)
-    {
-        var text = (await client.ExecuteAsync("INFO", "persistence")).AsString()!;
-        return text.Split("\r\n", StringSplitOptions.RemoveEmptyEntries)
-            .Where(static line => !line.StartsWith('#'))
-            .Select(static line => line.Split(':', 2))
-            .ToDictionary(static parts => parts[0], static parts => parts[1]);
-    }
 }

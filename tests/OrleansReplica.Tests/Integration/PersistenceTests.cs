@@ -6,25 +6,15 @@ using OrleansReplica.TestingHost;
 namespace OrleansReplica.Tests.Integration;
 
 /// <summary>SAVE, BGSAVE, save points, loading at start, DEBUG RELOAD, FLUSHALL and INFO persistence.</summary>
-public sealed class PersistenceTests : IAsyncLifetime
+public sealed class PersistenceTests : DataDirectoryTests
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("persistence-").FullName;
-    private TestCluster _cluster = null!;
 
-    public async Task InitializeAsync() => _cluster = await TestCluster.StartAsync(0);
-
-    public async Task DisposeAsync()
-    {
-        await _cluster.DisposeAsync();
-        Directory.Delete(_dir, recursive: true);
-    }
-
-    private string DumpPath => Path.Combine(_dir, "dump.rdb");
+    private string DumpPath => Path.Combine(DataDir, "dump.rdb");
 
     [Fact]
     public async Task Save_writes_dump_rdb_that_a_restarted_silo_loads()
     {
-        var silo = await StartAsync();
+        var silo = await StartSiloAsync();
         var client = await ConnectAsync(silo);
         await FillAsync(client);
         var digest = (await client.ExecuteAsync("DEBUG", "DIGEST")).AsString();
@@ -33,34 +23,34 @@ public sealed class PersistenceTests : IAsyncLifetime
         Assert.Equal("OK", (await client.ExecuteAsync("SAVE")).AsString());
 
         Assert.True(File.Exists(DumpPath));
-        Assert.Empty(Directory.GetFiles(_dir, "temp-*.rdb"));
-        var info = await InfoAsync(client);
+        Assert.Empty(Directory.GetFiles(DataDir, "temp-*.rdb"));
+        var info = await client.InfoAsync("persistence");
         Assert.Equal("0", info["rdb_changes_since_last_save"]);
         Assert.Equal("1", info["rdb_saves"]);
         Assert.True((await client.ExecuteAsync("LASTSAVE")).AsInt64() >= before);
 
-        await _cluster.StopSiloAsync(silo);
-        var restarted = await StartAsync();
+        await Cluster.StopSiloAsync(silo);
+        var restarted = await StartSiloAsync();
         var again = await ConnectAsync(restarted);
         Assert.Equal(digest, (await again.ExecuteAsync("DEBUG", "DIGEST")).AsString());
         Assert.Equal("v1", (await again.ExecuteAsync("GET", "k1")).AsString());
         Assert.InRange((await again.ExecuteAsync("TTL", "with-ttl")).AsInt64(), 1, 1000);
         await again.ExecuteAsync("SELECT", "3");
         Assert.Equal("in db 3", (await again.ExecuteAsync("GET", "db3key")).AsString());
-        Assert.Equal("203", (await InfoAsync(again))["rdb_last_load_keys_loaded"]);
+        Assert.Equal("203", (await again.InfoAsync("persistence"))["rdb_last_load_keys_loaded"]);
     }
 
     [Fact]
     public async Task Bgsave_runs_in_the_background_and_reports_in_info()
     {
-        var silo = await StartAsync();
+        var silo = await StartSiloAsync();
         var client = await ConnectAsync(silo);
         await FillAsync(client);
 
         Assert.Equal("Background saving started", (await client.ExecuteAsync("BGSAVE")).AsString());
-        await Wire.WaitUntilAsync(async () => (await InfoAsync(client))["rdb_bgsave_in_progress"] == "0", "the background save to finish");
+        await Wire.WaitUntilAsync(async () => (await client.InfoAsync("persistence"))["rdb_bgsave_in_progress"] == "0", "the background save to finish");
 
-        var info = await InfoAsync(client);
+        var info = await client.InfoAsync("persistence");
         Assert.Equal("ok", info["rdb_last_bgsave_status"]);
         Assert.Equal("0", info["rdb_changes_since_last_save"]);
         Assert.Equal("0", info["rdb_last_bgsave_time_sec"]);
@@ -72,19 +62,19 @@ public sealed class PersistenceTests : IAsyncLifetime
     [Fact]
     public async Task A_save_point_starts_a_background_save()
     {
-        var silo = await StartAsync(("save", "1 2"));
+        var silo = await StartSiloAsync(("save", "1 2"));
         var client = await ConnectAsync(silo);
         await client.ExecuteAsync("SET", "a", "1");
         await client.ExecuteAsync("SET", "b", "2");
 
-        await Wire.WaitUntilAsync(async () => (await InfoAsync(client))["rdb_saves"] == "1", "the save point to trigger a save");
+        await Wire.WaitUntilAsync(async () => (await client.InfoAsync("persistence"))["rdb_saves"] == "1", "the save point to trigger a save");
         Assert.True(File.Exists(DumpPath));
     }
 
     [Fact]
     public async Task Flushall_with_save_points_saves_the_empty_dataset()
     {
-        var silo = await StartAsync(("save", "3600 1"));
+        var silo = await StartSiloAsync(("save", "3600 1"));
         var client = await ConnectAsync(silo);
         await FillAsync(client);
         Assert.Equal("OK", (await client.ExecuteAsync("SAVE")).AsString());
@@ -92,26 +82,26 @@ public sealed class PersistenceTests : IAsyncLifetime
 
         Assert.Equal("OK", (await client.ExecuteAsync("FLUSHALL")).AsString());
 
-        Assert.Equal("0", (await InfoAsync(client))["rdb_changes_since_last_save"]);
-        await _cluster.StopSiloAsync(silo);
-        var restarted = await ConnectAsync(await StartAsync());
+        Assert.Equal("0", (await client.InfoAsync("persistence"))["rdb_changes_since_last_save"]);
+        await Cluster.StopSiloAsync(silo);
+        var restarted = await ConnectAsync(await StartSiloAsync());
         Assert.Equal(0, (await restarted.ExecuteAsync("DBSIZE")).AsInt64());
     }
 
     [Fact]
     public async Task Flushall_without_save_points_counts_one_change_more_than_the_keys()
     {
-        var client = await ConnectAsync(await StartAsync());
+        var client = await ConnectAsync(await StartSiloAsync());
         await client.ExecuteAsync("MSET", "a", "1", "b", "2");
         await client.ExecuteAsync("FLUSHALL");
         // MSET counts 2, FLUSHALL the 2 keys it removed plus itself, as redis-server 7.0.
-        Assert.Equal("5", (await InfoAsync(client))["rdb_changes_since_last_save"]);
+        Assert.Equal("5", (await client.InfoAsync("persistence"))["rdb_changes_since_last_save"]);
     }
 
     [Fact]
     public async Task Debug_reload_saves_and_loads_the_same_data()
     {
-        var client = await ConnectAsync(await StartAsync());
+        var client = await ConnectAsync(await StartSiloAsync());
         await FillAsync(client);
         var digest = (await client.ExecuteAsync("DEBUG", "DIGEST")).AsString();
 
@@ -127,7 +117,7 @@ public sealed class PersistenceTests : IAsyncLifetime
     [Fact]
     public async Task Keys_expired_in_the_file_are_not_loaded()
     {
-        var client = await ConnectAsync(await StartAsync());
+        var client = await ConnectAsync(await StartSiloAsync());
         await client.ExecuteAsync("SET", "short", "1", "PX", "300");
         await client.ExecuteAsync("SET", "long", "1");
         await client.ExecuteAsync("SAVE");
@@ -135,7 +125,7 @@ public sealed class PersistenceTests : IAsyncLifetime
 
         Assert.Equal("OK", (await client.ExecuteAsync("DEBUG", "RELOAD", "NOSAVE")).AsString());
 
-        var info = await InfoAsync(client);
+        var info = await client.InfoAsync("persistence");
         Assert.Equal("1", info["rdb_last_load_keys_loaded"]);
         Assert.Equal("1", info["rdb_last_load_keys_expired"]);
     }
@@ -143,29 +133,29 @@ public sealed class PersistenceTests : IAsyncLifetime
     [Fact]
     public async Task A_corrupt_dump_is_refused_at_start_naming_the_file_and_offset()
     {
-        var client = await ConnectAsync(await StartAsync());
+        var client = await ConnectAsync(await StartSiloAsync());
         await FillAsync(client);
         await client.ExecuteAsync("SAVE");
-        await _cluster.StopSiloAsync(_cluster.Primary);
+        await Cluster.StopSiloAsync(Cluster.Primary);
         var good = await File.ReadAllBytesAsync(DumpPath);
 
         var corrupt = (byte[])good.Clone();
         corrupt[good.Length / 2] ^= 0xFF;
         await File.WriteAllBytesAsync(DumpPath, corrupt);
-        var refused = await Assert.ThrowsAsync<RdbFormatException>(() => StartAsync());
+        var refused = await Assert.ThrowsAsync<RdbFormatException>(() => StartSiloAsync());
         Assert.Contains("dump.rdb", refused.Message);
         Assert.Contains("byte offset", refused.Message);
 
         await File.WriteAllBytesAsync(DumpPath, good[..(good.Length - 20)]);
-        var truncated = await Assert.ThrowsAsync<RdbFormatException>(() => StartAsync());
+        var truncated = await Assert.ThrowsAsync<RdbFormatException>(() => StartSiloAsync());
         Assert.Contains("dump.rdb", truncated.Message);
-        Assert.Empty(_cluster.Silos);
+        Assert.Empty(Cluster.Silos);
     }
 
     [Fact]
     public async Task Shutdown_save_and_nosave()
     {
-        var silo = await StartAsync();
+        var silo = await StartSiloAsync();
         var client = await ConnectAsync(silo);
         await client.ExecuteAsync("SET", "k", "v");
         Assert.Equal("ERR syntax error", (await client.ExecuteAsync("SHUTDOWN", "SAVE", "NOSAVE")).AsString());
@@ -174,9 +164,9 @@ public sealed class PersistenceTests : IAsyncLifetime
         await Wire.AssertClosedByServerAsync(client);
         await silo.Stopped.WaitAsync(Wire.ConditionTimeout);
         Assert.True(File.Exists(DumpPath));
-        await _cluster.StopSiloAsync(silo);
+        await Cluster.StopSiloAsync(silo);
 
-        var restarted = await StartAsync();
+        var restarted = await StartSiloAsync();
         var again = await ConnectAsync(restarted);
         Assert.Equal("v", (await again.ExecuteAsync("GET", "k")).AsString());
         File.Delete(DumpPath);
@@ -200,24 +190,4 @@ public sealed class PersistenceTests : IAsyncLifetime
         await client.ExecuteAsync("SELECT", "0");
     }
 
-    private Task<Silo> StartAsync(params (string Name, string Value)[] settings) =>
-        _cluster.StartSiloAsync(builder =>
-        {
-            builder.Configure("dir", _dir);
-            foreach (var (name, value) in settings)
-            {
-                builder.Configure(name, value);
-            }
-        });
-
-    private static Task<RedisConnection> ConnectAsync(Silo silo) => RedisConnection.ConnectAsync("127.0.0.1", silo.Port);
-
-    private static async Task<Dictionary<string, string>> InfoAsync(RedisConnection client)
-    {
-        var text = (await client.ExecuteAsync("INFO", "persistence")).AsString()!;
-        return text.Split("\r\n", StringSplitOptions.RemoveEmptyEntries)
-            .Where(static line => !line.StartsWith('#'))
-            .Select(static line => line.Split(':', 2))
-            .ToDictionary(static parts => parts[0], static parts => parts[1]);
-    }
 }

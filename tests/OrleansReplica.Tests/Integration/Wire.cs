@@ -30,6 +30,16 @@ public static class Wire
     public static async Task<string> RawAsync(this RedisConnection connection, params object[] args) =>
         Text(await connection.ExecuteRawAsync(args));
 
+    /// <summary>INFO &lt;section&gt; as name/value pairs.</summary>
+    public static async Task<Dictionary<string, string>> InfoAsync(this RedisConnection connection, string section)
+    {
+        var text = (await connection.ExecuteAsync("INFO", section)).AsString()!;
+        return text.Split("\r\n", StringSplitOptions.RemoveEmptyEntries)
+            .Where(static line => !line.StartsWith('#'))
+            .Select(static line => line.Split(':', 2))
+            .ToDictionary(static parts => parts[0], static parts => parts[1]);
+    }
+
     /// <summary>Polls <paramref name="condition"/> until it holds; fails with <paramref name="what"/> after the timeout.</summary>
     public static async Task WaitUntilAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
     {

@@ -9,18 +9,8 @@ namespace OrleansReplica.Tests.Interop;
 /// The silo's AOF directory and a real redis-server's are interchangeable: redis-check-aof accepts
 /// ours, each server loads the other's, and DEBUG DIGEST is equal on both sides.
 /// </summary>
-public sealed class SiloAofInteropTests : IAsyncLifetime
+public sealed class SiloAofInteropTests() : DataDirectoryTests(("appendonly", "yes"))
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("aof-interop-").FullName;
-    private TestCluster _cluster = null!;
-
-    public async Task InitializeAsync() => _cluster = await TestCluster.StartAsync(0);
-
-    public async Task DisposeAsync()
-    {
-        await _cluster.DisposeAsync();
-        Directory.Delete(_dir, recursive: true);
-    }
 
     [Theory]
     [InlineData("yes")]
@@ -34,13 +24,13 @@ public sealed class SiloAofInteropTests : IAsyncLifetime
         await Wire.WaitUntilAsync(async () => (await client.ExecuteAsync("INFO", "persistence")).AsString()!.Contains("aof_rewrite_in_progress:0"), "the rewrite");
         await FillAsync(client, round: 2);
         var digest = (await client.ExecuteAsync("DEBUG", "DIGEST")).AsString();
-        await _cluster.StopSiloAsync(silo);
+        await Cluster.StopSiloAsync(silo);
 
-        var check = await RedisTools.RunAsync("redis-check-aof", [Path.Combine(_dir, "appendonlydir", "appendonly.aof.manifest")]);
+        var check = await RedisTools.RunAsync("redis-check-aof", [Path.Combine(DataDir, "appendonlydir", "appendonly.aof.manifest")]);
         Assert.True(check.ExitCode == 0, check.ToString());
         Assert.Contains("All AOF files and manifest are valid", check.Output);
 
-        await using var redis = await RedisServerProcess.StartAsync("--dir", _dir, "--appendonly", "yes");
+        await using var redis = await RedisServerProcess.StartAsync("--dir", DataDir, "--appendonly", "yes");
         var redisClient = await RedisConnection.ConnectAsync("127.0.0.1", redis.Port);
         Assert.Equal(digest, (await redisClient.ExecuteAsync("DEBUG", "DIGEST")).AsString());
     }
@@ -49,7 +39,7 @@ public sealed class SiloAofInteropTests : IAsyncLifetime
     public async Task The_silo_loads_an_aof_written_by_redis_and_agrees_on_the_digest()
     {
         string? digest;
-        await using (var redis = await RedisServerProcess.StartAsync("--dir", _dir, "--appendonly", "yes", "--appendfsync", "always"))
+        await using (var redis = await RedisServerProcess.StartAsync("--dir", DataDir, "--appendonly", "yes", "--appendfsync", "always"))
         {
             var redisClient = await RedisConnection.ConnectAsync("127.0.0.1", redis.Port);
             await FillAsync(redisClient);
@@ -83,15 +73,4 @@ public sealed class SiloAofInteropTests : IAsyncLifetime
         await client.ExecuteAsync("EXEC");
         await client.ExecuteAsync("SELECT", "0");
     }
-
-    private Task<Silo> StartSiloAsync(params (string Name, string Value)[] settings) =>
-        _cluster.StartSiloAsync(builder =>
-        {
-            builder.Configure("dir", _dir);
-            builder.Configure("appendonly", "yes");
-            foreach (var (name, value) in settings)
-            {
-                builder.Configure(name, value);
-            }
-        });
 }

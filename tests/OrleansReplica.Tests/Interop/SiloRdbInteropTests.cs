@@ -10,18 +10,8 @@ namespace OrleansReplica.Tests.Interop;
 /// The silo's dump.rdb and a real redis-server's are interchangeable: redis-check-rdb accepts ours,
 /// each server loads the other's file, and DEBUG DIGEST is equal on both sides.
 /// </summary>
-public sealed class SiloRdbInteropTests : IAsyncLifetime
+public sealed class SiloRdbInteropTests : DataDirectoryTests
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("rdb-interop-").FullName;
-    private TestCluster _cluster = null!;
-
-    public async Task InitializeAsync() => _cluster = await TestCluster.StartAsync(0);
-
-    public async Task DisposeAsync()
-    {
-        await _cluster.DisposeAsync();
-        Directory.Delete(_dir, recursive: true);
-    }
 
     [Theory]
     [InlineData("yes", "yes")]
@@ -34,11 +24,11 @@ public sealed class SiloRdbInteropTests : IAsyncLifetime
         Assert.Equal("OK", (await client.ExecuteAsync("SAVE")).AsString());
         var digest = (await client.ExecuteAsync("DEBUG", "DIGEST")).AsString();
 
-        var check = await RedisTools.RunAsync("redis-check-rdb", [Path.Combine(_dir, "dump.rdb")]);
+        var check = await RedisTools.RunAsync("redis-check-rdb", [Path.Combine(DataDir, "dump.rdb")]);
         Assert.True(check.ExitCode == 0, check.ToString());
         Assert.Contains("RDB looks OK", check.Output);
 
-        await using var redis = await RedisServerProcess.StartAsync("--dir", _dir, "--dbfilename", "dump.rdb");
+        await using var redis = await RedisServerProcess.StartAsync("--dir", DataDir, "--dbfilename", "dump.rdb");
         var redisClient = await RedisConnection.ConnectAsync("127.0.0.1", redis.Port);
         Assert.Equal(digest, (await redisClient.ExecuteAsync("DEBUG", "DIGEST")).AsString());
         Assert.Equal(1003L, await DbSizeSumAsync(redisClient));
@@ -52,7 +42,7 @@ public sealed class SiloRdbInteropTests : IAsyncLifetime
         await FillAsync(redisClient);
         Assert.Equal("OK", (await redisClient.ExecuteAsync("SAVE")).AsString());
         var digest = (await redisClient.ExecuteAsync("DEBUG", "DIGEST")).AsString();
-        File.Copy(Path.Combine(redis.Dir, "dump.rdb"), Path.Combine(_dir, "dump.rdb"));
+        File.Copy(Path.Combine(redis.Dir, "dump.rdb"), Path.Combine(DataDir, "dump.rdb"));
 
         var silo = await StartSiloAsync(("shards", "3"));
         var client = await RedisConnection.ConnectAsync("127.0.0.1", silo.Port);
@@ -69,7 +59,7 @@ public sealed class SiloRdbInteropTests : IAsyncLifetime
         await redisClient.ExecuteAsync("SET", "a", "1");
         await redisClient.ExecuteAsync("RPUSH", "list", "x", "y");
         await redisClient.ExecuteAsync("SAVE");
-        File.Copy(Path.Combine(redis.Dir, "dump.rdb"), Path.Combine(_dir, "dump.rdb"));
+        File.Copy(Path.Combine(redis.Dir, "dump.rdb"), Path.Combine(DataDir, "dump.rdb"));
 
         var refused = await Assert.ThrowsAsync<RdbFormatException>(() => StartSiloAsync());
 
@@ -116,14 +106,4 @@ public sealed class SiloRdbInteropTests : IAsyncLifetime
         await client.ExecuteAsync("SELECT", "0");
         return total;
     }
-
-    private Task<Silo> StartSiloAsync(params (string Name, string Value)[] settings) =>
-        _cluster.StartSiloAsync(builder =>
-        {
-            builder.Configure("dir", _dir);
-            foreach (var (name, value) in settings)
-            {
-                builder.Configure(name, value);
-            }
-        });
 }

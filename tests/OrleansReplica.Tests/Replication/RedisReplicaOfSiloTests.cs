@@ -28,11 +28,11 @@ public sealed class RedisReplicaOfSiloTests
         await FillAsync(client, "after");
         await ReplicationAssert.InSyncAsync(client, replicaClient);
 
-        var info = await ReplicationAssert.InfoAsync(client, "replication");
+        var info = await Wire.InfoAsync(client, "replication");
         Assert.Equal("1", info["connected_slaves"]);
         Assert.Matches($"^ip=127.0.0.1,port={replica.Port},state=online,offset=\\d+,lag=\\d+$", info["slave0"]);
         Assert.Equal("1", info["repl_backlog_active"]);
-        Assert.Equal("1", (await ReplicationAssert.InfoAsync(client, "stats"))["sync_full"]);
+        Assert.Equal("1", (await Wire.InfoAsync(client, "stats"))["sync_full"]);
         var role = (await client.ExecuteAsync("ROLE")).AsList();
         Assert.Equal("master", role[0].AsString());
         Assert.Equal(replica.Port.ToString(), role[2].AsList()[0].AsList()[1].AsString());
@@ -52,7 +52,7 @@ public sealed class RedisReplicaOfSiloTests
         await FillAsync(client, "during the gap");
         await ReplicationAssert.InSyncAsync(client, replicaClient);
 
-        var stats = await ReplicationAssert.InfoAsync(client, "stats");
+        var stats = await Wire.InfoAsync(client, "stats");
         Assert.Equal("1", stats["sync_full"]);
         Assert.Equal("1", stats["sync_partial_ok"]);
     }
@@ -75,7 +75,7 @@ public sealed class RedisReplicaOfSiloTests
         await replicaClient.ExecuteAsync("REPLICAOF", "127.0.0.1", master.Port.ToString());
         await ReplicationAssert.InSyncAsync(client, replicaClient);
 
-        var stats = await ReplicationAssert.InfoAsync(client, "stats");
+        var stats = await Wire.InfoAsync(client, "stats");
         Assert.Equal("2", stats["sync_full"]);
         Assert.Equal("1", stats["sync_partial_err"]);
     }
@@ -95,7 +95,7 @@ public sealed class RedisReplicaOfSiloTests
             {
                 await ReplicationAssert.InSyncAsync(client, await RedisConnection.ConnectAsync("127.0.0.1", replica.Port));
             }
-            Assert.Equal("2", (await ReplicationAssert.InfoAsync(client, "stats"))["sync_full"]);
+            Assert.Equal("2", (await Wire.InfoAsync(client, "stats"))["sync_full"]);
             var log = await File.ReadAllTextAsync(Path.Combine(master.Silo.Config.Dir, "silo.log"));
             Assert.Single(log.Split('\n'), line => line.Contains("Starting BGSAVE for SYNC"));
         }
@@ -140,10 +140,10 @@ public sealed class RedisReplicaOfSiloTests
         var replicaClient = await RedisConnection.ConnectAsync("127.0.0.1", replica.Port);
         // The full sync runs while the writer keeps writing; it stops once the replica is streaming.
         var watch = System.Diagnostics.Stopwatch.StartNew();
-        while ((await ReplicationAssert.InfoAsync(replicaClient, "replication"))["master_link_status"] != "up")
+        while ((await Wire.InfoAsync(replicaClient, "replication"))["master_link_status"] != "up")
         {
             Assert.True(watch.Elapsed < TimeSpan.FromSeconds(60),
-                $"no link after 60 s.\nmaster: {ReplicationAssert.Describe(await ReplicationAssert.InfoAsync(client, "replication"))}\nreplica: {ReplicationAssert.Describe(await ReplicationAssert.InfoAsync(replicaClient, "replication"))}");
+                $"no link after 60 s.\nmaster: {ReplicationAssert.Describe(await Wire.InfoAsync(client, "replication"))}\nreplica: {ReplicationAssert.Describe(await Wire.InfoAsync(replicaClient, "replication"))}");
             await Task.Delay(5);
         }
         stop.Cancel();

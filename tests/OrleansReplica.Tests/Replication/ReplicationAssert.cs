@@ -17,8 +17,8 @@ public static class ReplicationAssert
         var watch = System.Diagnostics.Stopwatch.StartNew();
         while (true)
         {
-            var replicaInfo = await InfoAsync(replica, "replication");
-            var masterInfo = await InfoAsync(master, "replication");
+            var replicaInfo = await replica.InfoAsync("replication");
+            var masterInfo = await master.InfoAsync("replication");
             if (replicaInfo.GetValueOrDefault("master_link_status") == "up" && replicaInfo["slave_repl_offset"] == masterInfo["master_repl_offset"])
             {
                 break;
@@ -33,14 +33,4 @@ public static class ReplicationAssert
     }
 
     public static string Describe(Dictionary<string, string> info) => string.Join(", ", info.Select(static pair => $"{pair.Key}={pair.Value}"));
-
-    /// <summary>INFO &lt;section&gt; as name/value pairs.</summary>
-    public static async Task<Dictionary<string, string>> InfoAsync(RedisConnection connection, string section)
-    {
-        var text = (await connection.ExecuteAsync("INFO", section)).AsString()!;
-        return text.Split("\r\n", StringSplitOptions.RemoveEmptyEntries)
-            .Where(static line => !line.StartsWith('#'))
-            .Select(static line => line.Split(':', 2))
-            .ToDictionary(static parts => parts[0], static parts => parts[1]);
-    }
 }

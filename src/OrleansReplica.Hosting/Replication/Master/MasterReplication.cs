@@ -262,7 +262,7 @@ public sealed class MasterReplication(Silo silo)
                 continue;
             }
             silo.Log.Notice($"Synchronization with replica {replica.Ip}:{replica.ListeningPort} succeeded");
-            _ = replica.StreamAsync(reader);
+            _ = replica.StreamAsync(reader, afterFirstAck: diskless);
         }
         lock (_gate)
         {

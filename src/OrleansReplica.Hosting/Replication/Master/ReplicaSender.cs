@@ -36,6 +36,7 @@ public sealed class ReplicaSender
     private readonly ServerConfig _config;
     private readonly RedisLog _log;
     private readonly CancellationTokenSource _closed = new();
+    private readonly TaskCompletionSource _firstAck = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ReplicationReader? _reader;
     private long _overSoftLimitSince;
 
@@ -87,6 +88,7 @@ public sealed class ReplicaSender
     {
         AckOffset = Math.Max(AckOffset, offset);
         AckAt = Stopwatch.GetTimestamp();
+        _firstAck.TrySetResult();
         Acknowledged?.Invoke();
     }
 
@@ -104,12 +106,17 @@ public sealed class ReplicaSender
         await FlushAsync();
     }
 
-    /// <summary>Starts the stream from <paramref name="reader"/>'s position; runs until the replica goes away.</summary>
-    public Task StreamAsync(ReplicationReader reader)
+    /// <summary>
+    /// Starts the stream from <paramref name="reader"/>'s position; runs until the replica goes away.
+    /// After a diskless transfer the stream waits for the replica's first REPLCONF ACK, as Redis does:
+    /// the replica finds the end of the transfer by its closing mark, and bytes sent right behind the
+    /// mark would hide it.
+    /// </summary>
+    public Task StreamAsync(ReplicationReader reader, bool afterFirstAck = false)
     {
         _reader = reader;
         State = ReplicaState.Online;
-        return Task.Run(SendLoopAsync);
+        return Task.Run(() => SendLoopAsync(afterFirstAck));
     }
 
     /// <summary>Disconnects the replica (timeout, output limit, master change, shutdown).</summary>
@@ -128,11 +135,15 @@ public sealed class ReplicaSender
         Session.Kill();
     }
 
-    private async Task SendLoopAsync()
+    private async Task SendLoopAsync(bool afterFirstAck)
     {
         var reader = _reader!;
         try
         {
+            if (afterFirstAck)
+            {
+                await _firstAck.Task.WaitAsync(_closed.Token);
+            }
             while (!_closed.IsCancellationRequested)
             {
                 var span = _output.GetSpan(SendChunk);
