@@ -456,7 +456,7 @@ public static class CheckAofTool
     }
 
     /// <summary>Prints the RDB items redis-check-rdb prints (aux fields, database switches) and counts keys and expires.</summary>
-    private sealed class PreambleHandler(TextWriter output, RdbReader reader) : IRdbHandler
+    private sealed class PreambleHandler(TextWriter output, RdbReader reader) : RdbHandler
     {
         private readonly long _now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         private long _expires;
@@ -471,7 +471,7 @@ public static class CheckAofTool
             output.WriteLine($"[info] {_expired} already expired");
         }
 
-        public void OnAux(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value) =>
+        public override void OnAux(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value) =>
             output.WriteLine($"[offset {reader.Position}] AUX FIELD {CString(name)} = '{CString(value)}'");
 
         /// <summary>redis-check-rdb prints these with %s: a NUL byte ends them.</summary>
@@ -481,33 +481,9 @@ public static class CheckAofTool
             return Encoding.Latin1.GetString(nul >= 0 ? bytes[..nul] : bytes);
         }
 
-        public void OnSelectDb(int db) => output.WriteLine($"[offset {reader.Position}] Selecting DB ID {db}");
+        public override void OnSelectDb(int db) => output.WriteLine($"[offset {reader.Position}] Selecting DB ID {db}");
 
-        public void OnResizeDb(long keys, long expires)
-        {
-        }
-
-        public void OnString(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, in RdbKeyMetadata metadata) => Count(metadata);
-
-        public void OnList(ReadOnlySpan<byte> key, IReadOnlyList<byte[]> items, in RdbKeyMetadata metadata) => Count(metadata);
-
-        public void OnSet(ReadOnlySpan<byte> key, IReadOnlyList<byte[]> members, in RdbKeyMetadata metadata) => Count(metadata);
-
-        public void OnSortedSet(ReadOnlySpan<byte> key, IReadOnlyList<(byte[] Member, double Score)> members, in RdbKeyMetadata metadata) => Count(metadata);
-
-        public void OnHash(ReadOnlySpan<byte> key, IReadOnlyList<(byte[] Field, byte[] Value)> fields, in RdbKeyMetadata metadata) => Count(metadata);
-
-        public void OnStream(ReadOnlySpan<byte> key, RdbStream stream, in RdbKeyMetadata metadata) => Count(metadata);
-
-        public void OnFunction(ReadOnlySpan<byte> libraryCode)
-        {
-        }
-
-        public void OnModuleAux(ReadOnlySpan<byte> moduleName)
-        {
-        }
-
-        private void Count(in RdbKeyMetadata metadata)
+        protected override void OnKey(in RdbKeyMetadata metadata)
         {
             Keys++;
             if (metadata.ExpireAtMs != -1)

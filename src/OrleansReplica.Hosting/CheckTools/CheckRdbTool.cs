@@ -83,7 +83,7 @@ public static class CheckRdbTool
     }
 
     /// <summary>Prints the aux fields and database switches as they are read, and counts keys.</summary>
-    private sealed class Report(RdbReader reader, TextWriter output, long nowMs) : IRdbHandler
+    private sealed class Report(RdbReader reader, TextWriter output, long nowMs) : RdbHandler
     {
         private long _keys;
         private long _expires;
@@ -96,35 +96,15 @@ public static class CheckRdbTool
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[info] {_alreadyExpired} already expired"));
         }
 
-        public void OnAux(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value) =>
+        public override void OnAux(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value) =>
             output.WriteLine($"[offset {reader.Position}] AUX FIELD {Encoding.Latin1.GetString(name)} = '{Encoding.Latin1.GetString(value)}'");
 
-        public void OnSelectDb(int db) => output.WriteLine($"[offset {reader.Position}] Selecting DB ID {db}");
+        public override void OnSelectDb(int db) => output.WriteLine($"[offset {reader.Position}] Selecting DB ID {db}");
 
-        public void OnResizeDb(long keys, long expires)
-        {
-        }
-
-        public void OnString(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, in RdbKeyMetadata metadata) => Count(metadata);
-
-        public void OnList(ReadOnlySpan<byte> key, IReadOnlyList<byte[]> items, in RdbKeyMetadata metadata) => Count(metadata);
-
-        public void OnSet(ReadOnlySpan<byte> key, IReadOnlyList<byte[]> members, in RdbKeyMetadata metadata) => Count(metadata);
-
-        public void OnSortedSet(ReadOnlySpan<byte> key, IReadOnlyList<(byte[] Member, double Score)> members, in RdbKeyMetadata metadata) => Count(metadata);
-
-        public void OnHash(ReadOnlySpan<byte> key, IReadOnlyList<(byte[] Field, byte[] Value)> fields, in RdbKeyMetadata metadata) => Count(metadata);
-
-        public void OnStream(ReadOnlySpan<byte> key, RdbStream stream, in RdbKeyMetadata metadata) => Count(metadata);
-
-        public void OnFunction(ReadOnlySpan<byte> libraryCode)
-        {
-        }
-
-        public void OnModuleAux(ReadOnlySpan<byte> moduleName) =>
+        public override void OnModuleAux(ReadOnlySpan<byte> moduleName) =>
             output.WriteLine($"[offset {reader.Position}] MODULE AUX for: {Encoding.ASCII.GetString(moduleName)}");
 
-        private void Count(in RdbKeyMetadata metadata)
+        protected override void OnKey(in RdbKeyMetadata metadata)
         {
             _keys++;
             if (metadata.ExpireAtMs != -1)

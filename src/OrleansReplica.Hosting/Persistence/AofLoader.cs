@@ -67,7 +67,7 @@ public sealed class AofLoader(Silo silo)
         if (StartsWithRdb(file))
         {
             // The RDB part is verified when it is loaded, before anything of it is installed.
-            new RdbReader(file, name).Read(new NullRdbHandler());
+            new RdbReader(file, name).Read(new RdbHandler());
             start = file.Position;
         }
         file.Position = start;
