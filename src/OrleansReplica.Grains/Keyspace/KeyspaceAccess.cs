@@ -35,6 +35,12 @@ public sealed class KeyspaceAccess
     /// <summary>False on a replica: it never deletes expired keys itself, it only hides them.</summary>
     public bool ExpiresKeys { get; set; } = true;
 
+    /// <summary>
+    /// True for a replica's link to its master: keys that expired by this silo's clock are still live to
+    /// the master's commands, since only the master decides when a key expires (it sends DEL).
+    /// </summary>
+    public bool SeesExpiredKeys { get; set; }
+
     /// <summary>True while maxmemory-policy is an LFU policy: OBJECT FREQ answers and OBJECT IDLETIME refuses.</summary>
     public bool LfuPolicy { get; set; }
 
@@ -200,7 +206,7 @@ public sealed class KeyspaceAccess
     {
         var database = shard.Databases[db];
         var value = database.Find(key);
-        if (value is null || !database.IsExpired(key, NowMs))
+        if (value is null || SeesExpiredKeys || !database.IsExpired(key, NowMs))
         {
             return value;
         }

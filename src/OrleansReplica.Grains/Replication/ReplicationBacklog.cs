@@ -43,6 +43,24 @@ public sealed class ReplicationBacklog : IPropagationSink
     /// <summary>repl_backlog_size.</summary>
     public long Size { get; set; } = 1024 * 1024;
 
+    /// <summary>
+    /// The database the stream has selected at its current end (repl-stream-db of a snapshot cut here):
+    /// a replica continuing from this offset applies the next commands in it.
+    /// </summary>
+    public int StreamDb
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _rawStreamDb >= 0 ? _rawStreamDb : Math.Max(0, _selected.Db);
+            }
+        }
+    }
+
+    // The database of forwarded bytes (a replica's stream), -1 while the stream is this silo's own.
+    private int _rawStreamDb = -1;
+
     /// <summary>True once a backlog exists (the first replica attached, or this silo is a replica).</summary>
     public bool Active { get; private set; }
 
@@ -84,6 +102,7 @@ public sealed class ReplicationBacklog : IPropagationSink
             SecondReplOffset = -1;
             _historyStart = _offset + 1;
             _selected.Reset();
+            _rawStreamDb = -1;
         }
     }
 
@@ -91,10 +110,11 @@ public sealed class ReplicationBacklog : IPropagationSink
     /// Takes a master's history (a replica after a full sync): its replid and offset, an empty backlog
     /// starting after that offset. Call with no write in flight.
     /// </summary>
-    public void Reset(string replId, long offset)
+    public void Reset(string replId, long offset, int streamDb = 0)
     {
         lock (_gate)
         {
+            _rawStreamDb = streamDb;
             ReplId = replId;
             ReplId2 = new string('0', 40);
             SecondReplOffset = -1;
@@ -118,6 +138,7 @@ public sealed class ReplicationBacklog : IPropagationSink
             SecondReplOffset = _offset + 1;
             ReplId = NewReplId();
             _selected.Reset();
+            _rawStreamDb = -1;
         }
     }
 
@@ -160,8 +181,19 @@ public sealed class ReplicationBacklog : IPropagationSink
 
     private readonly System.Buffers.ArrayBufferWriter<byte> _selectBuffer = new(32);
 
-    /// <summary>Bytes exactly as received from this silo's master (a replica forwards them to its own replicas).</summary>
-    public void AppendRaw(ReadOnlySpan<byte> bytes)
+    /// <summary>Bytes exactly as received from this silo's master (a replica forwards them to its own replicas), after which the stream has <paramref name="streamDb"/> selected.</summary>
+    public void AppendRaw(ReadOnlySpan<byte> bytes, int streamDb)
+    {
+        lock (_gate)
+        {
+            AppendLocked(bytes);
+            _rawStreamDb = streamDb;
+        }
+        WakeReaders();
+    }
+
+    /// <summary>Bytes that select no database (PING, REPLCONF GETACK).</summary>
+    private void AppendRaw(ReadOnlySpan<byte> bytes)
     {
         lock (_gate)
         {
@@ -169,6 +201,11 @@ public sealed class ReplicationBacklog : IPropagationSink
         }
         WakeReaders();
     }
+
+    /// <summary>REPLCONF GETACK *, which asks every replica for its offset (WAIT).</summary>
+    public void AppendGetAck() => AppendRaw(GetAck);
+
+    private static readonly byte[] GetAck = "*3\r\n$8\r\nREPLCONF\r\n$6\r\nGETACK\r\n$1\r\n*\r\n"u8.ToArray();
 
     /// <summary>The PING a master sends down the stream every repl-ping-replica-period seconds.</summary>
     public void AppendPing() => AppendRaw(Ping);

@@ -11,6 +11,9 @@ public sealed class SelectedDatabase
 {
     private int _db = -1;
 
+    /// <summary>The selected database, -1 before the first SELECT.</summary>
+    public int Db => _db;
+
     /// <summary>Forgets the selection: the next command starts with SELECT (a new file, a new stream).</summary>
     public void Reset() => _db = -1;
 

@@ -41,6 +41,9 @@ public sealed class KeyspaceSnapshot
 
     public long ReplOffset { get; set; }
 
+    /// <summary>The database the replication stream had selected at the cut (repl-stream-db).</summary>
+    public int ReplStreamDb { get; set; }
+
     /// <summary>Unix ms of the cut.</summary>
     public long CutUnixMs { get; }
 

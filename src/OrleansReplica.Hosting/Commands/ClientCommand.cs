@@ -99,10 +99,12 @@ public static class ClientCommand
                     c.Error($"ERR Unknown client type '{CommandErrors.Truncate(c.ArgText(3))}'");
                     return;
                 }
+                var master = c.Client().Silo.Replica.MasterSession;
                 clients = type switch
                 {
-                    "normal" => clients.Where(static client => !client.Subscriptions.Active),
+                    "normal" => clients.Where(client => !client.Subscriptions.Active && client != master),
                     "pubsub" => clients.Where(static client => client.Subscriptions.Active),
+                    "master" => clients.Where(client => client == master),
                     _ => [],
                 };
             }
@@ -191,10 +193,12 @@ public static class ClientCommand
                     c.Error($"ERR Unknown client type '{CommandErrors.Truncate(value)}'");
                     return;
                 }
+                var master = c.Client().Silo.Replica.MasterSession;
                 filters.Add(type switch
                 {
-                    "normal" => static client => !client.Subscriptions.Active,
+                    "normal" => client => !client.Subscriptions.Active && client != master,
                     "pubsub" => static client => client.Subscriptions.Active,
+                    "master" => client => client == master,
                     _ => static _ => false,
                 });
             }

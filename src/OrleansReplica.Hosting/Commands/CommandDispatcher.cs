@@ -9,7 +9,7 @@ namespace OrleansReplica.Hosting.Commands;
 
 /// <summary>
 /// Takes one parsed request of a connection through Redis's checks, in Redis's order (lookup,
-/// arity, authentication, RESP2 subscribed context, transaction queueing), then runs it on the shards it needs.
+/// arity, authentication, read-only replica, RESP2 subscribed context, stale replica, transaction queueing), then runs it on the shards it needs.
 /// </summary>
 public sealed class CommandDispatcher(ClientContext context, KeyspaceExecutor executor)
 {
@@ -30,6 +30,9 @@ public sealed class CommandDispatcher(ClientContext context, KeyspaceExecutor ex
     private CommandDefinition? _lastCommand;
 
     public ClientContext Context => context;
+
+    /// <summary>The connection to this replica's master: its writes are obeyed even on a read-only replica.</summary>
+    public bool IsMasterLink { get; init; }
 
     public KeyspaceExecutor Executor => executor;
 
@@ -69,9 +72,30 @@ public sealed class CommandDispatcher(ClientContext context, KeyspaceExecutor ex
             Reject(command, CommandErrors.NoAuth);
             return default;
         }
+        // Redis checks the good replicas of a master and a read-only replica before the subscribed
+        // context, a stale replica after it.
+        var replica = context.Silo.Replica;
+        var isReplica = replica.IsReplica && !IsMasterLink;
+        var config = context.Silo.Config;
+        if (!replica.IsReplica && config.MinReplicasToWrite > 0 && config.MinReplicasMaxLag > 0 &&
+            IsWrite(command, session.Transaction) && context.Silo.Replication.GoodReplicas() < config.MinReplicasToWrite)
+        {
+            Reject(command, "NOREPLICAS Not enough good replicas to write.");
+            return default;
+        }
+        if (isReplica && context.Silo.Config.ReplicaReadOnly && IsWrite(command, session.Transaction))
+        {
+            Reject(command, "READONLY You can't write against a read only replica.");
+            return default;
+        }
         if (session.Protocol == RespProtocol.Resp2 && session.Subscriptions.Active && !AllowedWhileSubscribed(command))
         {
             Reject(command, $"ERR Can't execute '{command.Name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
+            return default;
+        }
+        if (isReplica && !replica.LinkUp && !context.Silo.Config.ReplicaServeStaleData && DeniedWhileStale(command, session.Transaction))
+        {
+            Reject(command, "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.");
             return default;
         }
         var transaction = session.Transaction;
@@ -100,6 +124,9 @@ public sealed class CommandDispatcher(ClientContext context, KeyspaceExecutor ex
         var options = context.Silo.KeyspaceOptions;
         keyspace.Db = session.Db;
         keyspace.ExpiresKeys = options.ExpiresKeys;
+        // The master's commands see keys the replica only hides: its DEL of an expired key deletes
+        // it, and its writes find the value the master saw.
+        keyspace.SeesExpiredKeys = IsMasterLink;
         keyspace.LfuPolicy = options.LfuPolicy;
         var started = _clock == 0 ? Stopwatch.GetTimestamp() : _clock;
         context.Keyspace.NowMs = context.Silo.KeyspaceOptions.Clock.UnixMsAt(started);
@@ -191,6 +218,15 @@ public sealed class CommandDispatcher(ClientContext context, KeyspaceExecutor ex
         }
         return command;
     }
+
+    /// <summary>A write, or an EXEC of queued writes.</summary>
+    private static bool IsWrite(CommandDefinition command, TransactionState transaction) =>
+        command.IsWrite || (transaction.InMulti && command.Name == "exec" && transaction.Queued.Exists(static queued => queued.Command.IsWrite));
+
+    /// <summary>Without the stale flag (or an EXEC queueing such a command): refused while the master link is down.</summary>
+    private static bool DeniedWhileStale(CommandDefinition command, TransactionState transaction) =>
+        (command.Flags & CommandFlags.Stale) == 0
+        || (transaction.InMulti && command.Name == "exec" && transaction.Queued.Exists(static queued => (queued.Command.Flags & CommandFlags.Stale) == 0));
 
     private static bool RunsInsideMulti(CommandDefinition command) => command.Name is "exec" or "discard" or "multi" or "watch" or "quit" or "reset";
 

@@ -20,5 +20,6 @@ public static class CommandRegistrations
         ServerCommands.Register(table);
         PersistenceCommands.Register(table);
         ReplicationCommands.Register(table);
+        ReplicaOfCommands.Register(table);
     }
 }

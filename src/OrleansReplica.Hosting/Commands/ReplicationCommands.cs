@@ -95,6 +95,11 @@ public static class ReplicationCommands
             }
         }
         var silo = client.Silo;
+        if (silo.Replica.IsReplica && !silo.Replica.LinkUp)
+        {
+            c.Error("NOMASTERLINK Can't SYNC while not connected with my master");
+            return;
+        }
         var handshake = session.ReplicaHandshake;
         var output = (PipeWriter)c.Reply.Output;
         var sender = new ReplicaSender(session, output, silo.Backlog, silo.Config, silo.Log)
@@ -115,6 +120,11 @@ public static class ReplicationCommands
     private static async ValueTask WaitAsync(CommandContext c)
     {
         var client = c.Client();
+        if (client.Silo.Replica.IsReplica)
+        {
+            c.Error("ERR WAIT cannot be used with replica instances. Please also note that since Redis 4.0 if a replica is configured to be writable (which is not the default) writes to replicas are just local and are not propagated.");
+            return;
+        }
         if (!c.TryGetInt64(1, out var needed) || !c.TryGetInt64(2, out var timeoutMs, "ERR timeout is not an integer or out of range"))
         {
             return;

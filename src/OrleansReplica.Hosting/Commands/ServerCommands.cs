@@ -38,6 +38,24 @@ public static class ServerCommands
     private static void Role(CommandContext c)
     {
         var silo = c.Client().Silo;
+        if (silo.Replica.IsReplica)
+        {
+            // ["slave", master host, master port, link state, offset]
+            var role = silo.Replica.RoleReply();
+            c.Reply.WriteArrayHeader(role.Length);
+            foreach (var item in role)
+            {
+                if (item is long number)
+                {
+                    c.Reply.WriteInteger(number);
+                }
+                else
+                {
+                    c.Reply.WriteBulkString((string)item);
+                }
+            }
+            return;
+        }
         var replicas = silo.Replication.Replicas;
         c.Reply.WriteArrayHeader(3);
         c.Reply.WriteBulkString("master");

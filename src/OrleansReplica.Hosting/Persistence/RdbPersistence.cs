@@ -244,7 +244,7 @@ public sealed class RdbPersistence(Silo silo)
         writer.WriteAux("redis-bits", IntPtr.Size * 8);
         writer.WriteAux("ctime", snapshot.CutUnixMs / 1000);
         writer.WriteAux("used-mem", GC.GetTotalMemory(false));
-        writer.WriteAux("repl-stream-db", 0);
+        writer.WriteAux("repl-stream-db", snapshot.ReplStreamDb);
         writer.WriteAux("repl-id", System.Text.Encoding.ASCII.GetBytes(snapshot.ReplId ?? silo.Backlog.ReplId));
         writer.WriteAux("repl-offset", snapshot.ReplOffset);
         writer.WriteAux("aof-base", aofBase ? 1 : 0);

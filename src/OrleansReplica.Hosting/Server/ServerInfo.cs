@@ -304,11 +304,17 @@ public sealed class ServerInfo(Silo silo, IEnumerable<ShardKeyspace> shards)
     {
         var backlog = silo.Backlog;
         var replicas = silo.Replication.Replicas;
-        var fields = new List<(string Name, string Value)>
+        var fields = new List<(string Name, string Value)>();
+        if (silo.Replica.IsReplica)
         {
-            ("role", "master"),
-            ("connected_slaves", Int(replicas.Count)),
-        };
+            fields.Add(("role", "slave"));
+            fields.AddRange(silo.Replica.InfoFields());
+        }
+        else
+        {
+            fields.Add(("role", "master"));
+        }
+        fields.Add(("connected_slaves", Int(replicas.Count)));
         for (var i = 0; i < replicas.Count; i++)
         {
             var replica = replicas[i];

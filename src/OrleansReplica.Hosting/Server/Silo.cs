@@ -19,6 +19,7 @@ using OrleansReplica.Hosting.Connections;
 using OrleansReplica.Hosting.Logging;
 using OrleansReplica.Hosting.Persistence;
 using OrleansReplica.Hosting.Replication.Master;
+using OrleansReplica.Hosting.Replication.Replica;
 using OrleansReplica.Hosting.PubSub;
 using OrleansReplica.Protocol.Resp;
 using OrleansReplica.Runtime;
@@ -62,6 +63,7 @@ public sealed class Silo : IAsyncDisposable
         Rdb = new RdbPersistence(this);
         Aof = new AofPersistence(this);
         Replication = new MasterReplication(this);
+        Replica = new ReplicaLink(this);
         config.Changed += OnConfigChanged;
     }
 
@@ -83,6 +85,9 @@ public sealed class Silo : IAsyncDisposable
 
     /// <summary>The replicas of this silo: PSYNC, full syncs, WAIT.</summary>
     public MasterReplication Replication { get; }
+
+    /// <summary>This silo's link to its master while it is a replica (REPLICAOF).</summary>
+    public ReplicaLink Replica { get; }
 
     public CommandTable Commands { get; }
 
@@ -155,6 +160,7 @@ public sealed class Silo : IAsyncDisposable
         _listener = new KestrelServer(Options.Create(kestrel), new SocketTransportFactory(Options.Create(transport), NullLoggerFactory.Instance), NullLoggerFactory.Instance);
         await _listener.StartAsync(new NoHttpApplication(), cancellationToken);
         Endpoints = listeners.Select(static listen => listen.IPEndPoint!).ToArray();
+        await Replica.StartAsync();
         Log.Notice("Server initialized");
         Log.Notice("Ready to accept connections tcp");
         _cron = RunCronAsync(_cronStop.Token);
@@ -228,6 +234,7 @@ public sealed class Silo : IAsyncDisposable
         {
             _cronStop.Cancel();
             await _cron;
+            await Replica.StopAsync();
             Rdb.CancelBackgroundSave();
             await Rdb.WaitForBackgroundSaveAsync();
             Replication.DisconnectAll();

@@ -15,8 +15,6 @@ namespace OrleansReplica.Hosting.Replication.Master;
 /// </summary>
 public sealed class MasterReplication(Silo silo)
 {
-    private static readonly byte[] GetAck = "*3\r\n$8\r\nREPLCONF\r\n$6\r\nGETACK\r\n$1\r\n*\r\n"u8.ToArray();
-
     private readonly Lock _gate = new();
     private readonly List<ReplicaSender> _replicas = [];
     private readonly List<ReplicaSender> _waitingFullSync = [];
@@ -116,8 +114,9 @@ public sealed class MasterReplication(Silo silo)
         {
             return;
         }
+        // A replica's stream is its master's, byte for byte: only a master adds PINGs to it.
         var period = silo.Config.GetNumber("repl-ping-replica-period");
-        if (Stopwatch.GetElapsedTime(_lastPing).TotalSeconds >= period)
+        if (!silo.Replica.IsReplica && Stopwatch.GetElapsedTime(_lastPing).TotalSeconds >= period)
         {
             _lastPing = Stopwatch.GetTimestamp();
             Backlog.AppendPing();
@@ -147,7 +146,7 @@ public sealed class MasterReplication(Silo silo)
         {
             return acknowledged;
         }
-        Backlog.AppendRaw(GetAck);
+        Backlog.AppendGetAck();
         var deadline = timeout is { } limit ? Stopwatch.GetTimestamp() + (long)(limit.TotalSeconds * Stopwatch.Frequency) : long.MaxValue;
         while (true)
         {
@@ -200,6 +199,7 @@ public sealed class MasterReplication(Silo silo)
 
         var readers = new ReplicationReader[batch.Length];
         var offset = 0L;
+        var streamDb = 0;
         var format = SnapshotFormat.Rdb(new RdbWriterOptions { Compression = silo.Config.RdbCompression, Checksum = silo.Config.RdbChecksum });
         var snapshot = await KeyspaceSnapshot.TakeAsync(silo.Grains, silo.ShardMap.ShardCount, format, silo.KeyspaceOptions.Clock.NowMs(), () =>
         {
@@ -211,6 +211,7 @@ public sealed class MasterReplication(Silo silo)
             }
             Backlog.ForgetSelectedDatabase();
             offset = Backlog.Offset;
+            streamDb = Backlog.StreamDb;
             for (var i = 0; i < batch.Length; i++)
             {
                 readers[i] = Backlog.OpenReader(offset + 1)!;
@@ -218,6 +219,7 @@ public sealed class MasterReplication(Silo silo)
         });
         snapshot.ReplId = Backlog.ReplId;
         snapshot.ReplOffset = offset;
+        snapshot.ReplStreamDb = streamDb;
 
         var live = new List<(ReplicaSender Replica, ReplicationReader Reader)>();
         for (var i = 0; i < batch.Length; i++)
