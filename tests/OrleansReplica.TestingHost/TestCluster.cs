@@ -1,5 +1,6 @@
 using OrleansReplica.Hosting.Hosting;
 using OrleansReplica.Hosting.Logging;
+using OrleansReplica.Hosting.Replication.Transport;
 using OrleansReplica.Hosting.Server;
 
 namespace OrleansReplica.TestingHost;
@@ -15,12 +16,15 @@ public sealed class TestCluster : IAsyncDisposable
 
     public IReadOnlyList<Silo> Silos => _silos;
 
+    /// <summary>When set, replicas reach their masters through in-memory links of this network instead of TCP.</summary>
+    public InMemoryReplicationNetwork? Network { get; private init; }
+
     public Silo Primary => _silos[0];
 
     /// <summary>Starts <paramref name="count"/> silos; <paramref name="configure"/> gets each silo's index.</summary>
-    public static async Task<TestCluster> StartAsync(int count = 1, Action<int, SiloBuilder>? configure = null)
+    public static async Task<TestCluster> StartAsync(int count = 1, Action<int, SiloBuilder>? configure = null, bool inMemoryReplication = false)
     {
-        var cluster = new TestCluster();
+        var cluster = new TestCluster { Network = inMemoryReplication ? new InMemoryReplicationNetwork() : null };
         try
         {
             for (var i = 0; i < count; i++)
@@ -49,9 +53,14 @@ public sealed class TestCluster : IAsyncDisposable
         configure?.Invoke(builder);
         var config = builder.BuildConfig();
         var silo = new Silo(config, new RedisLog(Path.Combine(dir, "silo.log"), RedisLog.ParseLevel(config.LogLevel)));
+        if (Network is not null)
+        {
+            silo.ReplicationTransport = Network;
+        }
         try
         {
             await silo.StartAsync();
+            Network?.Register(silo.Port, silo);
         }
         catch
         {
@@ -65,6 +74,7 @@ public sealed class TestCluster : IAsyncDisposable
     public async Task StopSiloAsync(Silo silo)
     {
         _silos.Remove(silo);
+        Network?.Unregister(silo.Port);
         await silo.DisposeAsync();
     }
 

@@ -19,6 +19,7 @@ using OrleansReplica.Hosting.Connections;
 using OrleansReplica.Hosting.Logging;
 using OrleansReplica.Hosting.Persistence;
 using OrleansReplica.Hosting.Replication.Master;
+using OrleansReplica.Hosting.Replication.Transport;
 using OrleansReplica.Hosting.Replication.Replica;
 using OrleansReplica.Hosting.PubSub;
 using OrleansReplica.Protocol.Resp;
@@ -82,6 +83,9 @@ public sealed class Silo : IAsyncDisposable
 
     /// <summary>Replication id, offsets and backlog (PSYNC2).</summary>
     public ReplicationBacklog Backlog { get; } = new();
+
+    /// <summary>How this silo reaches a master when it is a replica (TCP unless a test cluster links silos in memory); set before start.</summary>
+    public IReplicationTransport ReplicationTransport { get; set; } = new TcpReplicationTransport();
 
     /// <summary>The replicas of this silo: PSYNC, full syncs, WAIT.</summary>
     public MasterReplication Replication { get; }

@@ -6,17 +6,45 @@ using OrleansReplica.Tests.Integration;
 
 namespace OrleansReplica.Tests.Replication;
 
+/// <summary>Silo replication over TCP, the Redis protocol on loopback sockets.</summary>
+public sealed class TcpSiloReplicationTests() : SiloReplicationTests(inMemory: false);
+
+/// <summary>The same behaviours over in-memory links, plus faults injected by cutting links.</summary>
+public sealed class InMemorySiloReplicationTests() : SiloReplicationTests(inMemory: true)
+{
+    [Fact]
+    public async Task A_cut_link_comes_back_with_a_partial_resync()
+    {
+        var (master, client) = await StartMasterAsync();
+        var (_, replicaClient) = await StartReplicaAsync(master);
+        await FillAsync(client, "before the cut");
+        await ReplicationAssert.InSyncAsync(client, replicaClient);
+
+        for (var cut = 1; cut <= 3; cut++)
+        {
+            Cluster.Network!.Sever(master.Port);
+            await FillAsync(client, $"after cut {cut}");
+            await ReplicationAssert.InSyncAsync(client, replicaClient);
+        }
+
+        var stats = await client.InfoAsync("stats");
+        Assert.Equal("1", stats["sync_full"]);
+        Assert.Equal("3", stats["sync_partial_ok"]);
+        Assert.Equal(1, Cluster.Network!.LinksTo(master.Port));
+    }
+}
+
 /// <summary>
 /// Silos replicating from silos, in one TestCluster: one master and two replicas, as the seeds'
 /// 6379/6380/6381 set-up. Each behaviour the seeds describe, checked with DEBUG DIGEST at equal offsets.
 /// </summary>
-public sealed class SiloReplicationTests : IAsyncLifetime
+public abstract class SiloReplicationTests(bool inMemory) : IAsyncLifetime
 {
-    private TestCluster _cluster = null!;
+    protected TestCluster Cluster { get; private set; } = null!;
 
-    public async Task InitializeAsync() => _cluster = await TestCluster.StartAsync(0);
+    public async Task InitializeAsync() => Cluster = await TestCluster.StartAsync(0, inMemoryReplication: inMemory);
 
-    public async Task DisposeAsync() => await _cluster.DisposeAsync();
+    public async Task DisposeAsync() => await Cluster.DisposeAsync();
 
     [Fact]
     public async Task One_master_two_replicas_hold_the_same_data_at_the_same_offset()
@@ -208,13 +236,13 @@ public sealed class SiloReplicationTests : IAsyncLifetime
         Assert.Equal("1", (await promotedClient.InfoAsync("stats"))["sync_partial_ok"]);
     }
 
-    private async Task<(Silo Silo, RedisConnection Client)> StartMasterAsync(params (string Name, string Value)[] settings)
+    protected async Task<(Silo Silo, RedisConnection Client)> StartMasterAsync(params (string Name, string Value)[] settings)
     {
         var silo = await StartSiloAsync([("repl-diskless-sync-delay", "0"), .. settings]);
         return (silo, await ConnectAsync(silo));
     }
 
-    private Task<(Silo Silo, RedisConnection Client)> StartReplicaAsync(Silo master, params (string Name, string Value)[] settings) =>
+    protected Task<(Silo Silo, RedisConnection Client)> StartReplicaAsync(Silo master, params (string Name, string Value)[] settings) =>
         StartReplicaAsync(master, waitForSync: true, settings);
 
     private async Task<(Silo Silo, RedisConnection Client)> StartReplicaAsync(Silo master, bool waitForSync, params (string Name, string Value)[] settings)
@@ -229,7 +257,7 @@ public sealed class SiloReplicationTests : IAsyncLifetime
     }
 
     private Task<Silo> StartSiloAsync((string Name, string Value)[] settings) =>
-        _cluster.StartSiloAsync(builder =>
+        Cluster.StartSiloAsync(builder =>
         {
             foreach (var (name, value) in settings)
             {
@@ -239,7 +267,7 @@ public sealed class SiloReplicationTests : IAsyncLifetime
 
     private static Task<RedisConnection> ConnectAsync(Silo silo) => RedisConnection.ConnectAsync("127.0.0.1", silo.Port);
 
-    private static async Task FillAsync(RedisConnection client, string round)
+    protected static async Task FillAsync(RedisConnection client, string round)
     {
         for (var i = 0; i < 100; i++)
         {

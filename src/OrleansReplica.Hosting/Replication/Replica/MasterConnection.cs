@@ -1,12 +1,12 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
+using OrleansReplica.Hosting.Replication.Transport;
 
 namespace OrleansReplica.Hosting.Replication.Replica;
 
 /// <summary>
-/// A replica's TCP connection to its master: one receive buffer read as reply lines, snapshot
+/// A replica's connection to its master (TCP, or in memory between silos of one process): one receive buffer read as reply lines, snapshot
 /// payload and the replication stream, in that order, and writes serialized between the stream
 /// applier (REPLCONF ACK after GETACK) and the once-a-second acknowledgements.
 /// </summary>
@@ -15,7 +15,7 @@ internal sealed class MasterConnection : IDisposable
     private const int InitialBufferSize = 64 * 1024;
     private const int MaxLineLength = 64 * 1024;
 
-    private readonly Socket _socket;
+    private readonly Stream _stream;
     private readonly SemaphoreSlim _sendLock = new(1, 1);
     private byte[] _buffer = new byte[InitialBufferSize];
     private int _start;
@@ -23,11 +23,11 @@ internal sealed class MasterConnection : IDisposable
     private long _lastIo;
     private int _aborted;
 
-    private MasterConnection(Socket socket)
+    public MasterConnection(ReplicationConnection connection)
     {
-        _socket = socket;
-        RemoteEndPoint = socket.RemoteEndPoint;
-        LocalEndPoint = socket.LocalEndPoint;
+        _stream = connection.Stream;
+        RemoteEndPoint = connection.RemoteEndPoint;
+        LocalEndPoint = connection.LocalEndPoint;
         _lastIo = Stopwatch.GetTimestamp();
     }
 
@@ -42,30 +42,6 @@ internal sealed class MasterConnection : IDisposable
 
     /// <summary>Received bytes not consumed yet.</summary>
     public ReadOnlyMemory<byte> Buffered => _buffer.AsMemory(_start, _end - _start);
-
-    public static async Task<MasterConnection> ConnectAsync(string host, int port, TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        try
-        {
-            using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            limit.CancelAfter(timeout);
-            try
-            {
-                await socket.ConnectAsync(host, port, limit.Token);
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                throw new TimeoutException("Timeout connecting to the MASTER...");
-            }
-            return new MasterConnection(socket);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-    }
 
     public void Consume(int count) => _start += count;
 
@@ -89,7 +65,7 @@ internal sealed class MasterConnection : IDisposable
         {
             Array.Resize(ref _buffer, _buffer.Length * 2);
         }
-        var read = await _socket.ReceiveAsync(_buffer.AsMemory(_end), SocketFlags.None, cancellationToken);
+        var read = await _stream.ReadAsync(_buffer.AsMemory(_end), cancellationToken);
         if (read == 0)
         {
             throw new EndOfStreamException("Connection closed by the master");
@@ -150,16 +126,19 @@ internal sealed class MasterConnection : IDisposable
             _start += count;
             return count;
         }
-        _socket.ReceiveTimeout = (int)Math.Min(int.MaxValue, timeout.TotalMilliseconds);
         int read;
-        try
+        using (var limit = new CancellationTokenSource(timeout))
         {
-            read = _socket.Receive(destination);
+            try
+            {
+                read = _stream.ReadAsync(_buffer.AsMemory(0, Math.Min(destination.Length, _buffer.Length)), limit.Token).AsTask().GetAwaiter().GetResult();
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException("Timeout receiving bulk data from MASTER... If the problem persists try to set the 'repl-timeout' parameter in redis.conf to a larger value.");
+            }
         }
-        catch (SocketException error) when (error.SocketErrorCode == SocketError.TimedOut)
-        {
-            throw new TimeoutException("Timeout receiving bulk data from MASTER... If the problem persists try to set the 'repl-timeout' parameter in redis.conf to a larger value.");
-        }
+        _buffer.AsSpan(0, read).CopyTo(destination);
         if (read == 0)
         {
             throw new EndOfStreamException("Connection closed by the master");
@@ -173,11 +152,8 @@ internal sealed class MasterConnection : IDisposable
         await _sendLock.WaitAsync(cancellationToken);
         try
         {
-            while (!bytes.IsEmpty)
-            {
-                var sent = await _socket.SendAsync(bytes, SocketFlags.None, cancellationToken);
-                bytes = bytes[sent..];
-            }
+            await _stream.WriteAsync(bytes, cancellationToken);
+            await _stream.FlushAsync(cancellationToken);
         }
         finally
         {
@@ -192,17 +168,7 @@ internal sealed class MasterConnection : IDisposable
         {
             return;
         }
-        try
-        {
-            _socket.Shutdown(SocketShutdown.Both);
-        }
-        catch (SocketException)
-        {
-        }
-        catch (ObjectDisposedException)
-        {
-        }
-        _socket.Dispose();
+        _stream.Dispose();
     }
 
     public void Dispose() => Abort();

@@ -313,7 +313,7 @@ public sealed class ReplicaLink : IAsyncDisposable
         run.State = ReplicaLinkState.Connecting;
         log.Notice($"Connecting to MASTER {run.Host}:{run.Port}");
         log.Notice("MASTER <-> REPLICA sync started");
-        var connection = await MasterConnection.ConnectAsync(run.Host, run.Port, TimeSpan.FromSeconds(config.ReplTimeout), stop);
+        var connection = new MasterConnection(await _silo.ReplicationTransport.ConnectAsync(run.Host, run.Port, TimeSpan.FromSeconds(config.ReplTimeout), stop));
         run.Connection = connection;
         if (stop.IsCancellationRequested)
         {
