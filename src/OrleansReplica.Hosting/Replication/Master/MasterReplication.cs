@@ -127,7 +127,9 @@ public sealed class MasterReplication(Silo silo)
             if (replica.State == ReplicaState.Online && replica.LagSeconds > timeout)
             {
                 replica.Close($"Disconnecting timedout replica (streaming sync): {replica.Ip}:{replica.ListeningPort}");
+                continue;
             }
+            replica.CheckOutputLimit();
         }
     }
 

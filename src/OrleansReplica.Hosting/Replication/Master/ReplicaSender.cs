@@ -184,6 +184,15 @@ public sealed class ReplicaSender
         }
     }
 
+    /// <summary>Once a second (the sender may be stuck waiting on a replica that does not read): the output limit.</summary>
+    public void CheckOutputLimit()
+    {
+        if (_reader is { } reader)
+        {
+            OverOutputLimit(reader.Pending);
+        }
+    }
+
     /// <summary>client-output-buffer-limit replica: a replica too far behind is disconnected.</summary>
     private bool OverOutputLimit(long pending)
     {
