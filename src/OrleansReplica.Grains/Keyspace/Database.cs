@@ -47,6 +47,9 @@ public sealed class Database
         return storedKey;
     }
 
+    /// <summary>Makes room for <paramref name="keys"/> keys at once (loading a snapshot).</summary>
+    public void EnsureCapacity(int keys) => _entries.EnsureCapacity(keys);
+
     /// <summary>Adds under an already-owned key array (RENAME, MOVE, loading).</summary>
     public void Add(byte[] key, RedisValue value)
     {

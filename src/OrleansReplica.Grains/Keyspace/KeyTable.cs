@@ -46,6 +46,19 @@ public sealed class KeyTable
         }
     }
 
+    /// <summary>Makes room for <paramref name="count"/> keys at once (loading a snapshot whose size is known), sparing the growth steps.</summary>
+    public void EnsureCapacity(int count)
+    {
+        if (count > _entries.Length)
+        {
+            Array.Resize(ref _entries, count);
+        }
+        if (count > _buckets.Length && _pins == 0)
+        {
+            Rehash(BucketsFor(count));
+        }
+    }
+
     public int BucketOf(ReadOnlySpan<byte> key) => Hash(key) & (_buckets.Length - 1);
 
     public RedisValue? Find(ReadOnlySpan<byte> key)

@@ -50,6 +50,12 @@ public sealed class KeyspaceSnapshot
     /// <summary>Keys in the snapshot.</summary>
     public long Keys => _keysPerDb.Sum();
 
+    /// <summary>
+    /// Walks every shard at once instead of one at a time: a full sync finishes sooner, at the price
+    /// of the cores client commands would otherwise get (a background save keeps it off).
+    /// </summary>
+    public bool WalkShardsInParallel { get; set; }
+
     /// <summary>Keys serialized so far (read while the snapshot runs, for INFO).</summary>
     public long KeysWritten => _parts.Sum(static part => part.Keys);
 
@@ -143,10 +149,17 @@ public sealed class KeyspaceSnapshot
         }
         try
         {
-            // One shard at a time: a second walker would take the core the connections need.
-            for (var i = 0; i < _parts.Length; i++)
+            if (WalkShardsInParallel)
             {
-                await WalkAsync(_shards?[i], _parts[i], EmitAsync, cancellationToken);
+                await Task.WhenAll(_parts.Select((part, i) => WalkAsync(_shards?[i], part, EmitAsync, cancellationToken)));
+            }
+            else
+            {
+                // One shard at a time: a second walker would take the core the connections need.
+                for (var i = 0; i < _parts.Length; i++)
+                {
+                    await WalkAsync(_shards?[i], _parts[i], EmitAsync, cancellationToken);
+                }
             }
         }
         catch

@@ -99,11 +99,21 @@ public sealed class SnapshotLoader : IRdbHandler
         {
             throw new SnapshotContentException($"FATAL: Data file was created with a Redis server configured to handle more than {_loaded[0].Length} databases. Exiting");
         }
+        _selectedDb = db;
     }
 
+    /// <summary>The size hint of the selected database: each shard's part is sized for its share at once.</summary>
     public void OnResizeDb(long keys, long expires)
     {
+        // Only a hint, from a file not yet verified: bounded so a bad one cannot reserve much memory.
+        var share = (int)Math.Min(keys / _loaded.Length + keys / 8 / _loaded.Length + 16, 1 << 22);
+        foreach (var shard in _loaded)
+        {
+            shard[_selectedDb].EnsureCapacity(share);
+        }
     }
+
+    private int _selectedDb;
 
     public void OnString(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, in RdbKeyMetadata metadata)
     {

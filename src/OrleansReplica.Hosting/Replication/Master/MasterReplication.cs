@@ -222,6 +222,7 @@ public sealed class MasterReplication(Silo silo)
         snapshot.ReplId = Backlog.ReplId;
         snapshot.ReplOffset = offset;
         snapshot.ReplStreamDb = streamDb;
+        snapshot.WalkShardsInParallel = true;
 
         var live = new List<(ReplicaSender Replica, ReplicationReader Reader)>();
         for (var i = 0; i < batch.Length; i++)
