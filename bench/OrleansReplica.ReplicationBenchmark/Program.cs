@@ -1,5 +1,6 @@
 using System.Globalization;
 using OrleansReplica.ReplicationBenchmark;
+using OrleansReplica.SnapshotBenchmark;
 
 // load      --port P --keys N [--value-size 100]      fill key:%012d with 'x' values, pipelined
 // header    fullsync|writeload                         prints the column names of that command's line

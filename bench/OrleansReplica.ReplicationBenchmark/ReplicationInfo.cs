@@ -1,34 +1,8 @@
 using System.Globalization;
 using OrleansReplica.Client;
+using OrleansReplica.SnapshotBenchmark;
 
 namespace OrleansReplica.ReplicationBenchmark;
-
-/// <summary>Reads fields of an INFO section ("name:value" lines).</summary>
-internal static class InfoFields
-{
-    public static async Task<string> SectionAsync(RedisConnection connection, string section)
-    {
-        var reply = await connection.ExecuteAsync("INFO", section);
-        return reply.AsString() ?? throw new InvalidOperationException($"INFO {section} failed: {reply}");
-    }
-
-    /// <summary>The value of <paramref name="name"/>, or null when the section has no such field.</summary>
-    public static string? Field(string info, string name)
-    {
-        foreach (var line in info.Split("\r\n"))
-        {
-            if (line.Length > name.Length && line[name.Length] == ':' && line.StartsWith(name, StringComparison.Ordinal))
-            {
-                return line[(name.Length + 1)..];
-            }
-        }
-
-        return null;
-    }
-
-    public static long Int64(string info, string name) =>
-        long.Parse(Field(info, name) ?? throw new InvalidOperationException($"INFO has no {name}"), CultureInfo.InvariantCulture);
-}
 
 /// <summary>
 /// How far a replica got, from its INFO replication: master_link_status and slave_repl_offset as Redis reports them.
@@ -39,21 +13,21 @@ internal readonly record struct ReplicaProgress(bool LinkUp, long Offset, bool R
 {
     public static ReplicaProgress Parse(string info)
     {
-        string? link = InfoFields.Field(info, "master_link_status");
-        string? offset = InfoFields.Field(info, "slave_repl_offset");
+        string? link = ServerInfoFields.Field(info, "master_link_status");
+        string? offset = ServerInfoFields.Field(info, "slave_repl_offset");
         if (link is not null && offset is not null)
         {
             return new ReplicaProgress(link == "up", long.Parse(offset, CultureInfo.InvariantCulture), true);
         }
 
-        return new ReplicaProgress(true, InfoFields.Int64(info, "master_repl_offset"), false);
+        return new ReplicaProgress(true, ServerInfoFields.Int64(info, "master_repl_offset"), false);
     }
 
     public static async Task<ReplicaProgress> ReadAsync(RedisConnection replica) =>
-        Parse(await InfoFields.SectionAsync(replica, "replication"));
+        Parse(await ServerInfoFields.SectionAsync(replica, "replication"));
 
     public static async Task<long> MasterOffsetAsync(RedisConnection master) =>
-        InfoFields.Int64(await InfoFields.SectionAsync(master, "replication"), "master_repl_offset");
+        ServerInfoFields.Int64(await ServerInfoFields.SectionAsync(master, "replication"), "master_repl_offset");
 }
 
 /// <summary>

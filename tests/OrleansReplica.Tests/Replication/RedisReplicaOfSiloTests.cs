@@ -19,13 +19,13 @@ public sealed class RedisReplicaOfSiloTests
     {
         await using var master = await StartMasterAsync(("repl-diskless-sync", diskless));
         var client = await master.ConnectAsync();
-        await FillAsync(client, "before");
+        await SampleWrites.WriteAsync(client, "before");
 
         await using var replica = await RedisServerProcess.StartAsync("--replicaof", "127.0.0.1", master.Port.ToString());
         var replicaClient = await RedisConnection.ConnectAsync("127.0.0.1", replica.Port);
         await ReplicationAssert.InSyncAsync(client, replicaClient);
 
-        await FillAsync(client, "after");
+        await SampleWrites.WriteAsync(client, "after");
         await ReplicationAssert.InSyncAsync(client, replicaClient);
 
         var info = await Wire.InfoAsync(client, "replication");
@@ -43,13 +43,13 @@ public sealed class RedisReplicaOfSiloTests
     {
         await using var master = await StartMasterAsync();
         var client = await master.ConnectAsync();
-        await FillAsync(client, "a");
+        await SampleWrites.WriteAsync(client, "a");
         await using var replica = await RedisServerProcess.StartAsync("--replicaof", "127.0.0.1", master.Port.ToString());
         var replicaClient = await RedisConnection.ConnectAsync("127.0.0.1", replica.Port);
         await ReplicationAssert.InSyncAsync(client, replicaClient);
 
         Assert.Equal(1, (await replicaClient.ExecuteAsync("CLIENT", "KILL", "TYPE", "master")).AsInt64());
-        await FillAsync(client, "during the gap");
+        await SampleWrites.WriteAsync(client, "during the gap");
         await ReplicationAssert.InSyncAsync(client, replicaClient);
 
         var stats = await Wire.InfoAsync(client, "stats");
@@ -85,7 +85,7 @@ public sealed class RedisReplicaOfSiloTests
     {
         await using var master = await StartMasterAsync(("repl-diskless-sync-delay", "1"), ("loglevel", "notice"));
         var client = await master.ConnectAsync();
-        await FillAsync(client, "shared");
+        await SampleWrites.WriteAsync(client, "shared");
 
         var starting = new[] { StartReplicaAsync(master.Port), StartReplicaAsync(master.Port) };
         var replicas = await Task.WhenAll(starting);
@@ -171,20 +171,4 @@ public sealed class RedisReplicaOfSiloTests
 
     private static Task<RedisServerProcess> StartReplicaAsync(int masterPort) =>
         RedisServerProcess.StartAsync("--replicaof", "127.0.0.1", masterPort.ToString());
-
-    private static async Task FillAsync(RedisConnection client, string round)
-    {
-        for (var i = 0; i < 100; i++)
-        {
-            await client.ExecuteAsync("SET", $"{round}:{i}", i % 2 == 0 ? i.ToString() : $"text {i}");
-        }
-        await client.ExecuteAsync("SET", $"{round}:ttl", "x", "EX", "1000");
-        await client.ExecuteAsync("INCRBYFLOAT", $"{round}:float", "1.25");
-        await client.ExecuteAsync("SELECT", "3");
-        await client.ExecuteAsync("MULTI");
-        await client.ExecuteAsync("SET", $"{round}:db3", "three");
-        await client.ExecuteAsync("INCR", $"{round}:db3:n");
-        await client.ExecuteAsync("EXEC");
-        await client.ExecuteAsync("SELECT", "0");
-    }
 }

@@ -28,14 +28,14 @@ public sealed class ReplicaLinkTests
     {
         await using var redis = await StartRedisAsync("--repl-diskless-sync", disklessSync);
         var master = await RedisConnection.ConnectAsync("127.0.0.1", redis.Port);
-        await FillAsync(master, "before");
+        await SampleWrites.WriteAsync(master, "before");
         await using var replica = await SiloUnderTest.StartAsync(("repl-diskless-load", disklessLoad), ("shards", "4"));
         var client = await replica.ConnectAsync();
 
         Assert.Equal("+OK\r\n", await client.RawAsync("REPLICAOF", "127.0.0.1", redis.Port.ToString()));
         Assert.True(replica.Silo.Replica.IsReplica);
         await AssertInSyncAsync(master, replica.Silo, client);
-        await FillAsync(master, "after");
+        await SampleWrites.WriteAsync(master, "after");
         await AssertInSyncAsync(master, replica.Silo, client);
 
         var link = replica.Silo.Replica;
@@ -66,7 +66,7 @@ public sealed class ReplicaLinkTests
     {
         await using var redis = await StartRedisAsync();
         var master = await RedisConnection.ConnectAsync("127.0.0.1", redis.Port);
-        await FillAsync(master, "configured");
+        await SampleWrites.WriteAsync(master, "configured");
         await using var cluster = await TestCluster.StartAsync(1, (_, builder) => builder.Configure("replicaof", "127.0.0.1", redis.Port.ToString()));
         var silo = cluster.Primary;
         Assert.True(silo.Replica.IsReplica);
@@ -109,7 +109,7 @@ public sealed class ReplicaLinkTests
     {
         await using var redis = await StartRedisAsync();
         var master = await RedisConnection.ConnectAsync("127.0.0.1", redis.Port);
-        await FillAsync(master, "a");
+        await SampleWrites.WriteAsync(master, "a");
         await using var replica = await SiloUnderTest.StartAsync();
         var client = await replica.ConnectAsync();
         await client.ExecuteAsync("REPLICAOF", "127.0.0.1", redis.Port.ToString());
@@ -117,7 +117,7 @@ public sealed class ReplicaLinkTests
         var before = await InfoAsync(master, "stats");
 
         Assert.Equal(1, (await client.ExecuteAsync("CLIENT", "KILL", "TYPE", "master")).AsInt64());
-        await FillAsync(master, "during the gap");
+        await SampleWrites.WriteAsync(master, "during the gap");
         await AssertInSyncAsync(master, replica.Silo, client);
 
         var after = await InfoAsync(master, "stats");
@@ -130,7 +130,7 @@ public sealed class ReplicaLinkTests
     {
         await using var redis = await StartRedisAsync();
         var master = await RedisConnection.ConnectAsync("127.0.0.1", redis.Port);
-        await FillAsync(master, "kept");
+        await SampleWrites.WriteAsync(master, "kept");
         await using var replica = await SiloUnderTest.StartAsync();
         var client = await replica.ConnectAsync();
         await client.ExecuteAsync("REPLICAOF", "127.0.0.1", redis.Port.ToString());
@@ -162,8 +162,8 @@ public sealed class ReplicaLinkTests
         await using var second = await StartRedisAsync();
         var firstClient = await RedisConnection.ConnectAsync("127.0.0.1", first.Port);
         var secondClient = await RedisConnection.ConnectAsync("127.0.0.1", second.Port);
-        await FillAsync(firstClient, "first");
-        await FillAsync(secondClient, "second");
+        await SampleWrites.WriteAsync(firstClient, "first");
+        await SampleWrites.WriteAsync(secondClient, "second");
         await using var replica = await SiloUnderTest.StartAsync();
         var client = await replica.ConnectAsync();
         await client.ExecuteAsync("REPLICAOF", "127.0.0.1", first.Port.ToString());
@@ -275,7 +275,7 @@ public sealed class ReplicaLinkTests
     {
         await using var redis = await StartRedisAsync();
         var master = await RedisConnection.ConnectAsync("127.0.0.1", redis.Port);
-        await FillAsync(master, "before");
+        await SampleWrites.WriteAsync(master, "before");
         await using var middle = await SiloUnderTest.StartAsync(("repl-diskless-sync-delay", "0"));
         var middleClient = await middle.ConnectAsync();
         await middleClient.ExecuteAsync("REPLICAOF", "127.0.0.1", redis.Port.ToString());
@@ -284,7 +284,7 @@ public sealed class ReplicaLinkTests
         await using var leaf = await SiloUnderTest.StartAsync();
         var leafClient = await leaf.ConnectAsync();
         await leafClient.ExecuteAsync("REPLICAOF", "127.0.0.1", middle.Port.ToString());
-        await FillAsync(master, "after");
+        await SampleWrites.WriteAsync(master, "after");
         for (var i = 0; i < 200; i++)
         {
             await master.ExecuteAsync("INCR", "counter");
@@ -525,27 +525,6 @@ public sealed class ReplicaLinkTests
             .Where(static line => !line.StartsWith('#'))
             .Select(static line => line.Split(':', 2))
             .ToDictionary(static parts => parts[0], static parts => parts[1]);
-    }
-
-    private static async Task FillAsync(RedisConnection client, string round)
-    {
-        for (var i = 0; i < 50; i++)
-        {
-            await client.ExecuteAsync("SET", $"{round}:{i}", i % 2 == 0 ? i.ToString() : $"text {i}");
-        }
-        await client.ExecuteAsync("SET", $"{round}:ttl", "x", "EX", "1000");
-        await client.ExecuteAsync("EXPIRE", $"{round}:1", "5000");
-        await client.ExecuteAsync("INCRBYFLOAT", $"{round}:float", "1.25");
-        await client.ExecuteAsync("APPEND", $"{round}:3", "+");
-        await client.ExecuteAsync("MSET", $"{round}:m1", "a", $"{round}:m2", "b");
-        await client.ExecuteAsync("RENAME", $"{round}:m2", $"{round}:m3");
-        await client.ExecuteAsync("DEL", $"{round}:5");
-        await client.ExecuteAsync("SELECT", "3");
-        await client.ExecuteAsync("MULTI");
-        await client.ExecuteAsync("SET", $"{round}:db3", "three");
-        await client.ExecuteAsync("INCR", $"{round}:db3:n");
-        await client.ExecuteAsync("EXEC");
-        await client.ExecuteAsync("SELECT", "0");
     }
 
     /// <summary>An RDB written by redis-server holding <paramref name="pairs"/>.</summary>

@@ -17,13 +17,13 @@ public sealed class InMemorySiloReplicationTests() : SiloReplicationTests(inMemo
     {
         var (master, client) = await StartMasterAsync();
         var (_, replicaClient) = await StartReplicaAsync(master);
-        await FillAsync(client, "before the cut");
+        await SampleWrites.WriteAsync(client, "before the cut");
         await ReplicationAssert.InSyncAsync(client, replicaClient);
 
         for (var cut = 1; cut <= 3; cut++)
         {
             Cluster.Network!.Sever(master.Port);
-            await FillAsync(client, $"after cut {cut}");
+            await SampleWrites.WriteAsync(client, $"after cut {cut}");
             await ReplicationAssert.InSyncAsync(client, replicaClient);
         }
 
@@ -50,10 +50,10 @@ public abstract class SiloReplicationTests(bool inMemory) : IAsyncLifetime
     public async Task One_master_two_replicas_hold_the_same_data_at_the_same_offset()
     {
         var (master, client) = await StartMasterAsync();
-        await FillAsync(client, "before");
+        await SampleWrites.WriteAsync(client, "before");
         var replicas = new[] { await StartReplicaAsync(master), await StartReplicaAsync(master) };
 
-        await FillAsync(client, "after");
+        await SampleWrites.WriteAsync(client, "after");
         foreach (var (_, replicaClient) in replicas)
         {
             await ReplicationAssert.InSyncAsync(client, replicaClient);
@@ -80,11 +80,11 @@ public abstract class SiloReplicationTests(bool inMemory) : IAsyncLifetime
     {
         var (master, client) = await StartMasterAsync(("repl-backlog-size", "16kb"), ("loglevel", "notice"));
         var (_, replicaClient) = await StartReplicaAsync(master);
-        await FillAsync(client, "first");
+        await SampleWrites.WriteAsync(client, "first");
         await ReplicationAssert.InSyncAsync(client, replicaClient);
 
         Assert.Equal(1, (await replicaClient.ExecuteAsync("CLIENT", "KILL", "TYPE", "master")).AsInt64());
-        await FillAsync(client, "small gap");
+        await SampleWrites.WriteAsync(client, "small gap");
         await ReplicationAssert.InSyncAsync(client, replicaClient);
         var stats = await client.InfoAsync("stats");
         Assert.True(stats["sync_full"] == "1", await File.ReadAllTextAsync(Path.Combine(master.Config.Dir, "silo.log")));
@@ -142,7 +142,7 @@ public abstract class SiloReplicationTests(bool inMemory) : IAsyncLifetime
     public async Task Replicas_asking_together_share_one_snapshot()
     {
         var (master, client) = await StartMasterAsync(("repl-diskless-sync-delay", "1"), ("loglevel", "notice"));
-        await FillAsync(client, "shared");
+        await SampleWrites.WriteAsync(client, "shared");
         var first = StartReplicaAsync(master, waitForSync: false);
         var second = StartReplicaAsync(master, waitForSync: false);
         var replicas = await Task.WhenAll(first, second);
@@ -205,7 +205,7 @@ public abstract class SiloReplicationTests(bool inMemory) : IAsyncLifetime
         var (master, client) = await StartMasterAsync(("repl-ping-replica-period", "1"));
         var (middle, middleClient) = await StartReplicaAsync(master);
         var (_, leafClient) = await StartReplicaAsync(middle);
-        await FillAsync(client, "chained");
+        await SampleWrites.WriteAsync(client, "chained");
 
         await ReplicationAssert.InSyncAsync(client, middleClient);
         await ReplicationAssert.InSyncAsync(client, leafClient);
@@ -220,7 +220,7 @@ public abstract class SiloReplicationTests(bool inMemory) : IAsyncLifetime
         var (master, client) = await StartMasterAsync();
         var (promoted, promotedClient) = await StartReplicaAsync(master);
         var (_, otherClient) = await StartReplicaAsync(master);
-        await FillAsync(client, "history");
+        await SampleWrites.WriteAsync(client, "history");
         await ReplicationAssert.InSyncAsync(client, promotedClient);
         await ReplicationAssert.InSyncAsync(client, otherClient);
         var oldId = (await client.InfoAsync("replication"))["master_replid"];
@@ -266,20 +266,4 @@ public abstract class SiloReplicationTests(bool inMemory) : IAsyncLifetime
         });
 
     private static Task<RedisConnection> ConnectAsync(Silo silo) => RedisConnection.ConnectAsync("127.0.0.1", silo.Port);
-
-    protected static async Task FillAsync(RedisConnection client, string round)
-    {
-        for (var i = 0; i < 100; i++)
-        {
-            await client.ExecuteAsync("SET", $"{round}:{i}", i % 2 == 0 ? i.ToString() : $"text {i}");
-        }
-        await client.ExecuteAsync("SET", $"{round}:ttl", "x", "EX", "1000");
-        await client.ExecuteAsync("INCRBYFLOAT", $"{round}:float", "1.25");
-        await client.ExecuteAsync("SELECT", "3");
-        await client.ExecuteAsync("MULTI");
-        await client.ExecuteAsync("SET", $"{round}:db3", "three");
-        await client.ExecuteAsync("INCR", $"{round}:db3:n");
-        await client.ExecuteAsync("EXEC");
-        await client.ExecuteAsync("SELECT", "0");
-    }
 }
