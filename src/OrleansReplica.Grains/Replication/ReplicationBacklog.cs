@@ -107,6 +107,24 @@ public sealed class ReplicationBacklog : IPropagationSink
     }
 
     /// <summary>
+    /// Frees the backlog of a master that had no replica for repl-backlog-ttl seconds, as Redis does:
+    /// with the history gone, a new replication id starts. Call with the backlog removed from the
+    /// propagation log's sinks.
+    /// </summary>
+    public void Deactivate()
+    {
+        lock (_gate)
+        {
+            Active = false;
+            _head = _tail = null;
+            ReplId = NewReplId();
+            ReplId2 = new string('0', 40);
+            SecondReplOffset = -1;
+            _selected.Reset();
+        }
+    }
+
+    /// <summary>
     /// Takes a master's history (a replica after a full sync): its replid and offset, an empty backlog
     /// starting after that offset. Call with no write in flight.
     /// </summary>

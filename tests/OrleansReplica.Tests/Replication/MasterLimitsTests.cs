@@ -44,6 +44,22 @@ public sealed class MasterLimitsTests
         await Wire.WaitUntilAsync(async () => (await client.InfoAsync("replication"))["connected_slaves"] == "0", "the slow replica to be dropped");
     }
 
+    [Fact]
+    public async Task A_master_without_replicas_frees_its_backlog_after_repl_backlog_ttl()
+    {
+        await using var master = await SiloUnderTest.StartAsync(("repl-diskless-sync-delay", "0"), ("repl-backlog-ttl", "1"));
+        var client = await master.ConnectAsync();
+        using (await AttachSilentReplicaAsync(master))
+        {
+            Assert.Equal("1", (await client.InfoAsync("replication"))["repl_backlog_active"]);
+        }
+        var replId = (await client.InfoAsync("replication"))["master_replid"];
+
+        await Wire.WaitUntilAsync(async () => (await client.InfoAsync("replication"))["repl_backlog_active"] == "0", "the idle backlog to be freed");
+        Assert.NotEqual(replId, (await client.InfoAsync("replication"))["master_replid"]);
+        Assert.Equal("OK", (await client.ExecuteAsync("SET", "still", "writable")).AsString());
+    }
+
     /// <summary>PSYNC, read the transfer, acknowledge once, then stay silent and read nothing.</summary>
     private static async Task<TcpClient> AttachSilentReplicaAsync(SiloUnderTest master)
     {

@@ -112,8 +112,10 @@ public sealed class MasterReplication(Silo silo)
         var replicas = Replicas;
         if (replicas.Count == 0)
         {
+            FreeIdleBacklog();
             return;
         }
+        _noReplicasSince = 0;
         // A replica's stream is its master's, byte for byte: only a master adds PINGs to it.
         var period = silo.Config.GetNumber("repl-ping-replica-period");
         if (!silo.Replica.IsReplica && Stopwatch.GetElapsedTime(_lastPing).TotalSeconds >= period)
@@ -132,6 +134,31 @@ public sealed class MasterReplication(Silo silo)
             replica.CheckOutputLimit();
         }
     }
+
+    /// <summary>repl-backlog-ttl: a master without replicas for that long frees its backlog (0: never).</summary>
+    private void FreeIdleBacklog()
+    {
+        var ttl = silo.Config.GetNumber("repl-backlog-ttl");
+        if (!Backlog.Active || silo.Replica.IsReplica || ttl == 0)
+        {
+            _noReplicasSince = 0;
+            return;
+        }
+        if (_noReplicasSince == 0)
+        {
+            _noReplicasSince = Stopwatch.GetTimestamp();
+            return;
+        }
+        if (Stopwatch.GetElapsedTime(_noReplicasSince).TotalSeconds > ttl)
+        {
+            silo.Propagation.RemoveSink(Backlog);
+            Backlog.Deactivate();
+            _noReplicasSince = 0;
+            silo.Log.Notice($"Replication backlog freed after {ttl} seconds without connected replicas.");
+        }
+    }
+
+    private long _noReplicasSince;
 
     /// <summary>Replicas online whose last acknowledgement is at most min-replicas-max-lag seconds old.</summary>
     public int GoodReplicas()
