@@ -92,89 +92,16 @@ public sealed class ClientConnection
             var result = await input.ReadAsync();
             var buffer = result.Buffer;
             Interlocked.Add(ref _silo.Stats.TotalNetInputBytes, buffer.Length - carried);
-            var closing = false;
             _session.Outbox.DrainTo(output);
-            // The usual receive buffer is one segment: parse it as memory, slicing the sequence once.
-            var contiguous = buffer.IsSingleSegment ? buffer.First : default;
-            long offset = 0;
-            // The unparsed rest of a multi-segment buffer, sliced forward command by command (slicing
-            // from the start each time would walk every segment again: quadratic on large pipelines).
-            var rest = buffer;
             var commits = _propagation.Commits;
-            _dispatcher.BeginBatch();
-            try
-            {
-                while (offset < buffer.Length)
-                {
-                    _reader.Authenticated = _session.Authenticated;
-                    _reader.Limits = _silo.Limits;
-                    RespParseStatus status;
-                    long consumed;
-                    string? error;
-                    if (buffer.IsSingleSegment)
-                    {
-                        status = _reader.TryRead(contiguous[(int)offset..], _args, out int length, out error);
-                        consumed = length;
-                    }
-                    else
-                    {
-                        status = _reader.TryRead(rest, _args, out consumed, out error);
-                    }
-                    if (status == RespParseStatus.Incomplete)
-                    {
-                        if (buffer.Length - offset > _silo.Limits.QueryBufferLimit)
-                        {
-                            _silo.Log.Warning($"Closing client that reached max query buffer length: id={_session.Id} addr={_session.Address}");
-                            closing = true;
-                        }
-                        break;
-                    }
-                    if (status == RespParseStatus.Error)
-                    {
-                        _silo.Stats.RecordError("ERR " + error);
-                        _reply.WriteError("ERR " + error);
-                        _silo.Log.Verbose($"Protocol error ({error}) from client: id={_session.Id} addr={_session.Address}");
-                        closing = true;
-                        break;
-                    }
-                    try
-                    {
-                        var pending = _dispatcher.DispatchAsync(_args);
-                        if (!pending.IsCompletedSuccessfully)
-                        {
-                            await pending;
-                        }
-                    }
-                    catch (Exception ex) when (ex is not OperationCanceledException)
-                    {
-                        // A bug in one command must not take the connection or the silo down.
-                        _silo.Log.Warning($"Command failed unexpectedly: {ex}");
-                        Interlocked.Increment(ref _silo.Stats.UnexpectedErrorReplies);
-                        _reply.WriteError("ERR internal error: " + ex.Message);
-                    }
-                    offset += consumed;
-                    if (!buffer.IsSingleSegment)
-                    {
-                        rest = rest.Slice(consumed);
-                    }
-                    if (_session.CloseRequested)
-                    {
-                        closing = true;
-                        break;
-                    }
-                }
-            }
-            finally
-            {
-                _dispatcher.EndBatch();
-            }
+            var (consumed, closing) = await RunBatchAsync(buffer);
             if (_propagation.Commits != commits)
             {
                 _session.WriteOffset = _silo.Backlog.Offset;
                 // With appendfsync always, replies go out only once the writes they acknowledge are on disk.
                 await _silo.Aof.AfterWritesAsync();
             }
-            buffer = buffer.IsSingleSegment ? buffer.Slice(offset) : rest;
+            buffer = buffer.Slice(consumed);
             carried = buffer.Length;
             input.AdvanceTo(buffer.Start, buffer.End);
             if (_session.Replica is not null)
@@ -195,6 +122,86 @@ public sealed class ClientConnection
             {
                 return;
             }
+        }
+    }
+
+    /// <summary>
+    /// Parses and runs the complete requests of one read, in order; returns how many bytes they took
+    /// and whether the connection must close (protocol error, QUIT, query buffer limit).
+    /// </summary>
+    private async ValueTask<(long Consumed, bool Closing)> RunBatchAsync(ReadOnlySequence<byte> buffer)
+    {
+        // The usual receive buffer is one segment: parse it as memory, slicing the sequence once.
+        var contiguous = buffer.IsSingleSegment ? buffer.First : default;
+        long offset = 0;
+        // The unparsed rest of a multi-segment buffer, sliced forward command by command (slicing
+        // from the start each time would walk every segment again: quadratic on large pipelines).
+        var rest = buffer;
+        _dispatcher.BeginBatch();
+        try
+        {
+            while (offset < buffer.Length)
+            {
+                _reader.Authenticated = _session.Authenticated;
+                _reader.Limits = _silo.Limits;
+                RespParseStatus status;
+                long consumed;
+                string? error;
+                if (buffer.IsSingleSegment)
+                {
+                    status = _reader.TryRead(contiguous[(int)offset..], _args, out int length, out error);
+                    consumed = length;
+                }
+                else
+                {
+                    status = _reader.TryRead(rest, _args, out consumed, out error);
+                }
+                if (status == RespParseStatus.Incomplete)
+                {
+                    if (buffer.Length - offset > _silo.Limits.QueryBufferLimit)
+                    {
+                        _silo.Log.Warning($"Closing client that reached max query buffer length: id={_session.Id} addr={_session.Address}");
+                        return (offset, true);
+                    }
+                    return (offset, false);
+                }
+                if (status == RespParseStatus.Error)
+                {
+                    _silo.Stats.RecordError("ERR " + error);
+                    _reply.WriteError("ERR " + error);
+                    _silo.Log.Verbose($"Protocol error ({error}) from client: id={_session.Id} addr={_session.Address}");
+                    return (offset, true);
+                }
+                try
+                {
+                    var pending = _dispatcher.DispatchAsync(_args);
+                    if (!pending.IsCompletedSuccessfully)
+                    {
+                        await pending;
+                    }
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // A bug in one command must not take the connection or the silo down.
+                    _silo.Log.Warning($"Command failed unexpectedly: {ex}");
+                    Interlocked.Increment(ref _silo.Stats.UnexpectedErrorReplies);
+                    _reply.WriteError("ERR internal error: " + ex.Message);
+                }
+                offset += consumed;
+                if (!buffer.IsSingleSegment)
+                {
+                    rest = rest.Slice(consumed);
+                }
+                if (_session.CloseRequested)
+                {
+                    return (offset, true);
+                }
+            }
+            return (offset, false);
+        }
+        finally
+        {
+            _dispatcher.EndBatch();
         }
     }
 }
