@@ -8,7 +8,7 @@ namespace OrleansReplica.Grains.Shards;
 /// Runs a command against the shards it needs, for one connection: a single-shard command is one
 /// call into that shard grain; a command spanning shards (or all of them) holds their turns, taken
 /// in ascending shard order so that two such commands can never deadlock, and runs atomically.
-/// Within a batch of pipelined requests, consecutive commands on one shard share one turn.
+/// Within a batch of pipelined requests, consecutive commands on the same shards share their turns.
 /// </summary>
 public sealed class KeyspaceExecutor
 {
@@ -16,12 +16,14 @@ public sealed class KeyspaceExecutor
     private readonly bool[] _needed;
     private readonly GrainTurnLease<IShardGrain>[] _leases;
 
-    // The shard turn kept between consecutive single-shard commands of a batch: taking and handing
-    // back a turn per command costs more than the command itself when a pipeline hits one shard.
-    // Never held across anything but such commands, so no other turn is ever waited for meanwhile.
+    // The shard turns kept between consecutive keyed commands of a batch: taking and handing back
+    // turns per command costs more than the command itself when a pipeline hits the same shards.
+    // Kept turns are only ever added to by trying, never by waiting, and all are handed back before
+    // a command waits for a turn: no turn is ever waited for while one is kept.
+    private readonly bool[] _kept;
+    private readonly GrainTurnLease<IShardGrain>[] _keptTurns;
+    private int _keptCount;
     private bool _batching;
-    private int _keptShard = -1;
-    private GrainTurnLease<IShardGrain> _keptTurn;
 
     public KeyspaceExecutor(IGrainFactory grains, ShardMap map)
     {
@@ -33,6 +35,8 @@ public sealed class KeyspaceExecutor
         }
         _needed = new bool[map.ShardCount];
         _leases = new GrainTurnLease<IShardGrain>[map.ShardCount];
+        _kept = new bool[map.ShardCount];
+        _keptTurns = new GrainTurnLease<IShardGrain>[map.ShardCount];
     }
 
     public ShardMap Map { get; }
@@ -40,11 +44,11 @@ public sealed class KeyspaceExecutor
     /// <summary>Starts a batch of requests that run back to back (the connection does not wait on I/O until <see cref="EndBatch"/>).</summary>
     public void BeginBatch() => _batching = true;
 
-    /// <summary>Ends a batch: a turn kept for it goes back to the shard.</summary>
+    /// <summary>Ends a batch: the turns kept for it go back to their shards.</summary>
     public void EndBatch()
     {
         _batching = false;
-        ReleaseKeptTurn();
+        ReleaseKeptTurns();
     }
 
     public ValueTask ExecuteAsync(CommandContext context)
@@ -57,7 +61,11 @@ public sealed class KeyspaceExecutor
         {
             return ExecuteOnShard(context, single);
         }
-        ReleaseKeptTurn();
+        if (keyed && _batching && TryKeepNeededTurns())
+        {
+            return RunOnKeptTurns(context);
+        }
+        ReleaseKeptTurns();
         if (keyed)
         {
             return ExecuteHoldingAsync(context, allShards: false);
@@ -85,27 +93,101 @@ public sealed class KeyspaceExecutor
 
     private ValueTask ExecuteOnShard(CommandContext context, int shard)
     {
-        if (_keptShard == shard)
+        if (_kept[shard])
         {
-            return _keptTurn.Grain.Execute(context);
+            return _keptTurns[shard].Grain.Execute(context);
         }
-        ReleaseKeptTurn();
-        if (_batching && ((GrainReference<IShardGrain>)_shards[shard]).TryAcquireTurn(out _keptTurn))
+        ReleaseKeptTurns();
+        if (_batching && TryKeepTurn(shard))
         {
-            _keptShard = shard;
-            return _keptTurn.Grain.Execute(context);
+            return _keptTurns[shard].Grain.Execute(context);
         }
         return _shards[shard].Execute(context);
     }
 
-    private void ReleaseKeptTurn()
+    /// <summary>Keeps the turns of every shard marked needed, taken in ascending order without waiting; false (nothing kept) when one is busy.</summary>
+    private bool TryKeepNeededTurns()
     {
-        if (_keptShard >= 0)
+        var missing = false;
+        for (var i = 0; i < _needed.Length && !missing; i++)
         {
-            _keptShard = -1;
-            _keptTurn.Dispose();
-            _keptTurn = default;
+            missing = _needed[i] && !_kept[i];
         }
+        if (!missing)
+        {
+            return true;
+        }
+        ReleaseKeptTurns();
+        for (var i = 0; i < _needed.Length; i++)
+        {
+            if (_needed[i] && !TryKeepTurn(i))
+            {
+                ReleaseKeptTurns();
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>Runs a multi-shard command on kept turns: the keyspace sees only the shards it needs.</summary>
+    private ValueTask RunOnKeptTurns(CommandContext context)
+    {
+        for (var i = 0; i < _needed.Length; i++)
+        {
+            if (_needed[i])
+            {
+                context.Keyspace.Hold(_keptTurns[i].Grain.KeyspaceInTurn);
+                _needed[i] = false;
+            }
+        }
+        var pending = context.RunAsync();
+        if (!pending.IsCompletedSuccessfully)
+        {
+            return ReleaseKeyspaceAfterAsync(pending, context);
+        }
+        context.Keyspace.ReleaseAll();
+        return default;
+    }
+
+    private static async ValueTask ReleaseKeyspaceAfterAsync(ValueTask pending, CommandContext context)
+    {
+        try
+        {
+            await pending;
+        }
+        finally
+        {
+            context.Keyspace.ReleaseAll();
+        }
+    }
+
+    private bool TryKeepTurn(int shard)
+    {
+        if (!((GrainReference<IShardGrain>)_shards[shard]).TryAcquireTurn(out _keptTurns[shard]))
+        {
+            return false;
+        }
+        _kept[shard] = true;
+        _keptCount++;
+        return true;
+    }
+
+    private void ReleaseKeptTurns()
+    {
+        if (_keptCount == 0)
+        {
+            return;
+        }
+        for (var i = _kept.Length - 1; i >= 0; i--)
+        {
+            if (_kept[i])
+            {
+                _kept[i] = false;
+                _keptTurns[i].Dispose();
+                _keptTurns[i] = default;
+            }
+        }
+        _keptCount = 0;
     }
 
     /// <summary>Marks the shards of the command's keys; returns the shard index when there is exactly one.</summary>
@@ -156,7 +238,7 @@ public sealed class KeyspaceExecutor
 
     private async ValueTask AcquireAsync(CommandContext context, bool allShards)
     {
-        ReleaseKeptTurn();
+        ReleaseKeptTurns();
         for (var i = 0; i < _shards.Length; i++)
         {
             if (allShards || _needed[i])
