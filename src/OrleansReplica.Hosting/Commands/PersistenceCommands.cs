@@ -16,7 +16,7 @@ public static class PersistenceCommands
     }
 
     /// <summary>
-    /// FLUSHALL also stops a background save (its data is gone) and, when save points are set,
+    /// FLUSHALL also stops the saves in progress (their data is gone) and, when save points are set,
     /// saves the empty dataset so a restart does not bring the old data back, as Redis does.
     /// </summary>
     private static async ValueTask FlushAllAsync(CommandContext c, CommandHandler flush)
@@ -27,7 +27,7 @@ public static class PersistenceCommands
             return;
         }
         var silo = c.Client().Silo;
-        silo.Rdb.CancelBackgroundSave();
+        silo.Rdb.CancelSaves();
         if (silo.Config.Save.Count == 0)
         {
             c.Keyspace.Dirty++;

@@ -17,6 +17,12 @@ public sealed class RdbPersistence(Silo silo)
     private static readonly TimeSpan RetryDelayAfterError = TimeSpan.FromSeconds(5);
 
     private readonly object _gate = new();
+
+    // Renames of finished saves and their cancellation exclude each other: a save cancelled by a
+    // FLUSHALL either renamed before it (and the FLUSHALL's own save comes later) or never does.
+    private readonly Lock _renameGate = new();
+    private CancellationTokenSource _saves = new();
+    private long _saveNumber;
     private Task? _background;
     private CancellationTokenSource? _backgroundCancel;
     private long _lastAttemptUnixSeconds;
@@ -51,13 +57,33 @@ public sealed class RdbPersistence(Silo silo)
     public async Task<bool> SaveAsync()
     {
         var dirtyAtCut = 0L;
+        var cancel = CurrentSaves;
         var snapshot = await KeyspaceSnapshot.TakeAsync(silo.Grains, silo.ShardMap.ShardCount, Format, NowMs(), () => dirtyAtCut = silo.ChangesSinceLastSave);
-        return Saved(await WriteFileAsync(snapshot, dirtyAtCut, CancellationToken.None), counted: true);
+        try
+        {
+            return Saved(await WriteFileAsync(snapshot, dirtyAtCut, cancel), counted: true);
+        }
+        catch (OperationCanceledException)
+        {
+            silo.Log.Warning("DB save cancelled: the dataset was flushed meanwhile");
+            return false;
+        }
+    }
+
+    private CancellationToken CurrentSaves
+    {
+        get
+        {
+            lock (_renameGate)
+            {
+                return _saves.Token;
+            }
+        }
     }
 
     /// <summary>Saves a snapshot already cut (a full sync to disk-based replicas), as BGSAVE would.</summary>
     public async Task<bool> SaveSnapshotAsync(KeyspaceSnapshot snapshot) =>
-        Saved(await WriteFileAsync(snapshot, 0, CancellationToken.None), counted: true);
+        Saved(await WriteFileAsync(snapshot, 0, CurrentSaves), counted: true);
 
     /// <summary>A save while every shard's turn is already held by the caller (DEBUG RELOAD, FLUSHALL).</summary>
     public async Task<bool> SaveHeldAsync(IReadOnlyList<ShardKeyspace> held)
@@ -89,7 +115,7 @@ public sealed class RdbPersistence(Silo silo)
             {
                 return false;
             }
-            _backgroundCancel = new CancellationTokenSource();
+            _backgroundCancel = CancellationTokenSource.CreateLinkedTokenSource(CurrentSaves);
             BackgroundSaveStarted = Stopwatch.GetTimestamp();
             _lastAttemptUnixSeconds = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
             _background = Task.Run(() => BackgroundSaveAsync(_backgroundCancel.Token));
@@ -107,15 +133,16 @@ public sealed class RdbPersistence(Silo silo)
         }
     }
 
-    /// <summary>Stops a running background save without writing its file (FLUSHALL, as Redis kills the child).</summary>
-    public void CancelBackgroundSave()
+    /// <summary>
+    /// Stops every save in progress without installing its file (FLUSHALL, as Redis kills the save
+    /// child; shutdown, before its final save): their data is no longer the dataset's.
+    /// </summary>
+    public void CancelSaves()
     {
-        lock (_gate)
+        lock (_renameGate)
         {
-            if (BackgroundSaveInProgress)
-            {
-                _backgroundCancel!.Cancel();
-            }
+            _saves.Cancel();
+            _saves = new CancellationTokenSource();
         }
     }
 
@@ -206,7 +233,8 @@ public sealed class RdbPersistence(Silo silo)
     private async Task<bool> WriteFileAsync(KeyspaceSnapshot snapshot, long dirtyAtCut, CancellationToken cancellationToken)
     {
         var directory = silo.Config.Dir;
-        var temp = Path.Combine(directory, $"temp-{Environment.ProcessId}.rdb");
+        // One name per save: a save cancelled midway must not collide with the one that follows it.
+        var temp = Path.Combine(directory, $"temp-{Environment.ProcessId}-{Interlocked.Increment(ref _saveNumber)}.rdb");
         Current = snapshot;
         try
         {
@@ -215,7 +243,11 @@ public sealed class RdbPersistence(Silo silo)
                 await snapshot.WriteAsync(file, writer => WriteAux(writer, silo, snapshot, aofBase: false), cancellationToken);
                 file.Flush(flushToDisk: true);
             }
-            File.Move(temp, FilePath, overwrite: true);
+            lock (_renameGate)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                File.Move(temp, FilePath, overwrite: true);
+            }
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException)
         {

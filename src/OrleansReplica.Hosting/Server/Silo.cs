@@ -212,7 +212,7 @@ public sealed class Silo : IAsyncDisposable
     /// </summary>
     public async Task<bool> PrepareForShutdownAsync(bool? save = null, bool force = false)
     {
-        Rdb.CancelBackgroundSave();
+        Rdb.CancelSaves();
         await Rdb.WaitForBackgroundSaveAsync();
         if (save ?? Config.Save.Count > 0)
         {
@@ -239,7 +239,7 @@ public sealed class Silo : IAsyncDisposable
             _cronStop.Cancel();
             await _cron;
             await Replica.StopAsync();
-            Rdb.CancelBackgroundSave();
+            Rdb.CancelSaves();
             await Rdb.WaitForBackgroundSaveAsync();
             Replication.DisconnectAll();
             Clients.KillAll();

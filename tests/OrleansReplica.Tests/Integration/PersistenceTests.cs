@@ -89,6 +89,36 @@ public sealed class PersistenceTests : DataDirectoryTests
     }
 
     [Fact]
+    public async Task A_save_running_when_flushall_comes_never_brings_the_old_data_back()
+    {
+        var silo = await StartSiloAsync(("save", "3600 1"), ("shards", "4"));
+        var client = await ConnectAsync(silo);
+        var load = new System.Text.StringBuilder();
+        for (var i = 0; i < 100_000; i++)
+        {
+            load.Append(Wire.Multibulk("SET", $"key:{i}", "some value to save"));
+        }
+        await client.SendRawAsync(Wire.Bytes(load.ToString()));
+        for (var i = 0; i < 100_000; i++)
+        {
+            await client.ReadRawReplyAsync();
+        }
+        var saver = await ConnectAsync(silo);
+
+        // Both saves start before the flush; whichever way they interleave with it, none may
+        // install the old data after the FLUSHALL's own (empty) save.
+        Assert.Equal("Background saving started", (await client.ExecuteAsync("BGSAVE")).AsString());
+        var save = saver.ExecuteAsync("SAVE");
+        Assert.Equal("OK", (await client.ExecuteAsync("FLUSHALL")).AsString());
+        await save;
+        await Wire.WaitUntilAsync(async () => (await client.InfoAsync("persistence"))["rdb_bgsave_in_progress"] == "0", "the background save to end");
+
+        var restarted = await ConnectAsync(await RestartAsync(("save", "3600 1")));
+        Assert.Equal(0, (await restarted.ExecuteAsync("DBSIZE")).AsInt64());
+        Assert.Empty(Directory.GetFiles(DataDir, "temp-*.rdb"));
+    }
+
+    [Fact]
     public async Task Flushall_without_save_points_counts_one_change_more_than_the_keys()
     {
         var client = await ConnectAsync(await StartSiloAsync());

@@ -276,8 +276,9 @@ public sealed class MasterReplication(Silo silo)
                 await SendFromDiskAsync(snapshot, live);
             }
         }
-        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException or OperationCanceledException)
         {
+            // The replicas reconnect and ask again (a FLUSHALL cancels a snapshot of data now gone).
             silo.Log.Warning($"Full sync failed: {error.Message}");
             foreach (var (replica, reader) in live)
             {
