@@ -56,9 +56,8 @@ public sealed class RdbPersistence(Silo silo)
     /// <summary>SAVE: writes the snapshot and returns once it is on disk; false when it failed (logged).</summary>
     public async Task<bool> SaveAsync()
     {
-        var dirtyAtCut = 0L;
         var cancel = CurrentSaves;
-        var snapshot = await KeyspaceSnapshot.TakeAsync(silo.Grains, silo.ShardMap.ShardCount, Format, NowMs(), () => dirtyAtCut = silo.ChangesSinceLastSave);
+        var (snapshot, dirtyAtCut) = await CutAsync();
         try
         {
             return Saved(await WriteFileAsync(snapshot, dirtyAtCut, cancel), counted: true);
@@ -68,6 +67,23 @@ public sealed class RdbPersistence(Silo silo)
             silo.Log.Warning("DB save cancelled: the dataset was flushed meanwhile");
             return false;
         }
+    }
+
+    /// <summary>
+    /// Cuts a snapshot for a save, recording at the cut the changes it covers and where the
+    /// replication stream stood (a replica restarting from the file continues from there).
+    /// </summary>
+    private async Task<(KeyspaceSnapshot Snapshot, long DirtyAtCut)> CutAsync()
+    {
+        var dirty = 0L;
+        var (replId, offset, streamDb) = ("", 0L, 0);
+        var snapshot = await KeyspaceSnapshot.TakeAsync(silo.Grains, silo.ShardMap.ShardCount, Format, NowMs(), () =>
+        {
+            dirty = silo.ChangesSinceLastSave;
+            (replId, offset, streamDb) = (silo.Backlog.ReplId, silo.Backlog.Offset, silo.Backlog.StreamDb);
+        });
+        (snapshot.ReplId, snapshot.ReplOffset, snapshot.ReplStreamDb) = (replId, offset, streamDb);
+        return (snapshot, dirty);
     }
 
     private CancellationToken CurrentSaves
@@ -89,6 +105,7 @@ public sealed class RdbPersistence(Silo silo)
     public async Task<bool> SaveHeldAsync(IReadOnlyList<ShardKeyspace> held)
     {
         var snapshot = KeyspaceSnapshot.CutHeld(held, Format, NowMs());
+        (snapshot.ReplId, snapshot.ReplOffset, snapshot.ReplStreamDb) = (silo.Backlog.ReplId, silo.Backlog.Offset, silo.Backlog.StreamDb);
         return Saved(await WriteFileAsync(snapshot, silo.ChangesSinceLastSave, CancellationToken.None), counted: false);
     }
 
@@ -177,17 +194,39 @@ public sealed class RdbPersistence(Silo silo)
             return false;
         }
         var started = Stopwatch.GetTimestamp();
-        var loader = new SnapshotLoader(silo.ShardMap, silo.Config.Databases, skipExpiredBeforeMs: NowMs());
+        // A replica keeps keys its clock says expired: its master decides, and will send their DEL.
+        var replica = silo.Config.ReplicaOf is not null;
+        var loader = new SnapshotLoader(silo.ShardMap, silo.Config.Databases, skipExpiredBeforeMs: replica ? -1 : NowMs());
         await using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16))
         {
             loader.Read(file, silo.Config.DbFilename);
         }
         await loader.InstallAsync(silo.Grains);
+        if (replica)
+        {
+            RestoreReplicationHistory(loader.Summary!);
+        }
         LastLoadKeysLoaded = loader.Keys;
         LastLoadKeysExpired = loader.ExpiredSkipped;
         silo.Log.Notice($"Done loading RDB, keys loaded: {loader.Keys}, keys expired: {loader.ExpiredSkipped}.");
         silo.Log.Notice($"DB loaded from disk: {Stopwatch.GetElapsedTime(started).TotalSeconds:0.000} seconds");
         return true;
+    }
+
+    /// <summary>
+    /// A replica restarting from its own save takes the replication id and offset the file records,
+    /// so it can ask its master for a partial resync (PSYNC with them) instead of a full one.
+    /// </summary>
+    private void RestoreReplicationHistory(RdbReadSummary summary)
+    {
+        var replId = summary.GetAux("repl-id");
+        if (replId is not { Length: 40 } || !long.TryParse(summary.GetAux("repl-offset"), out var offset) || offset < 0)
+        {
+            return;
+        }
+        var streamDb = int.TryParse(summary.GetAux("repl-stream-db"), out var db) && db >= 0 && db < silo.Config.Databases ? db : 0;
+        silo.Backlog.Reset(replId, offset, streamDb);
+        silo.Log.Notice($"Restored replication ID {replId} and offset {offset} from the RDB file");
     }
 
     /// <summary>Loads the file into shards whose turns the caller holds (DEBUG RELOAD).</summary>
@@ -210,7 +249,7 @@ public sealed class RdbPersistence(Silo silo)
         var ok = false;
         try
         {
-            var snapshot = await KeyspaceSnapshot.TakeAsync(silo.Grains, silo.ShardMap.ShardCount, Format, NowMs(), () => dirtyAtCut = silo.ChangesSinceLastSave);
+            (var snapshot, dirtyAtCut) = await CutAsync();
             ok = await WriteFileAsync(snapshot, dirtyAtCut, cancellationToken);
             if (ok)
             {

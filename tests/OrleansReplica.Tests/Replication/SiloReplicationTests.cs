@@ -236,6 +236,33 @@ public abstract class SiloReplicationTests(bool inMemory) : IAsyncLifetime
         Assert.Equal("1", (await promotedClient.InfoAsync("stats"))["sync_partial_ok"]);
     }
 
+    [Fact]
+    public async Task A_replica_restarted_from_its_saved_rdb_continues_with_a_partial_resync()
+    {
+        var (master, client) = await StartMasterAsync();
+        var replicaDir = Directory.CreateTempSubdirectory("replica-data-").FullName;
+        try
+        {
+            var (replica, replicaClient) = await StartReplicaAsync(master, ("dir", replicaDir));
+            await SampleWrites.WriteAsync(client, "before the restart");
+            await ReplicationAssert.InSyncAsync(client, replicaClient);
+            Assert.Equal("OK", (await replicaClient.ExecuteAsync("SAVE")).AsString());
+            await Cluster.StopSiloAsync(replica);
+
+            await SampleWrites.WriteAsync(client, "while it was down");
+            var (_, restartedClient) = await StartReplicaAsync(master, ("dir", replicaDir));
+            await ReplicationAssert.InSyncAsync(client, restartedClient);
+
+            var stats = await client.InfoAsync("stats");
+            Assert.Equal("1", stats["sync_full"]);
+            Assert.Equal("1", stats["sync_partial_ok"]);
+        }
+        finally
+        {
+            Directory.Delete(replicaDir, recursive: true);
+        }
+    }
+
     protected async Task<(Silo Silo, RedisConnection Client)> StartMasterAsync(params (string Name, string Value)[] settings)
     {
         var silo = await StartSiloAsync([("repl-diskless-sync-delay", "0"), .. settings]);

@@ -68,9 +68,9 @@ public sealed class ReplicaLink : IAsyncDisposable
     {
         if (_silo.Config.ReplicaOf is { } master)
         {
-            // At start this silo has no replication history of its own (its data files do not carry
-            // one yet): it asks for a full sync with PSYNC ? -1, as a fresh redis-server does.
-            _historyUnknown = true;
+            // At start the history is the one the loaded RDB recorded (PSYNC with its id and offset,
+            // for a partial resync); without one, PSYNC ? -1, as a fresh redis-server asks.
+            _historyUnknown = !_silo.Backlog.Active;
             await ReplicaOfAsync(master.Host, master.Port, mayWait: true);
         }
     }
