@@ -52,6 +52,9 @@ public sealed class ClientSession(long id, EndPoint? remote, EndPoint? local, Ac
     /// <summary>Set once this connection is a replica of this silo (after PSYNC or SYNC): it then gets the stream, not replies.</summary>
     public ReplicaSender? Replica { get; set; }
 
+    /// <summary>True for this replica's link to its master (CLIENT LIST flags=M).</summary>
+    public bool IsMasterLink { get; init; }
+
     /// <summary>master_repl_offset after this client's last write (WAIT waits for replicas to reach it).</summary>
     public long WriteOffset { get; set; }
 
@@ -79,13 +82,9 @@ public sealed class ClientSession(long id, EndPoint? remote, EndPoint? local, Ac
     public string Describe()
     {
         var subscriptions = Subscriptions;
-        var flags = (subscriptions.Active, Transaction.InMulti) switch
-        {
-            (true, true) => "Px",
-            (true, false) => "P",
-            (false, true) => "x",
-            _ => "N",
-        };
+        // Redis's order: S a replica of ours, M our master, P subscribed, x in MULTI; N for none.
+        var flags = string.Concat(Replica is not null ? "S" : "", IsMasterLink ? "M" : "", subscriptions.Active ? "P" : "", Transaction.InMulti ? "x" : "");
+        flags = flags.Length == 0 ? "N" : flags;
         var multi = Transaction.InMulti ? Transaction.Queued.Count : -1;
         return $"id={Id} addr={Address} laddr={LocalAddress} fd={8 + Id} name={Name} age={AgeSeconds} idle={IdleSeconds} flags={flags} db={Db} sub={subscriptions.ChannelCount} psub={subscriptions.PatternCount} ssub={subscriptions.ShardChannelCount} multi={multi} qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0 omem=0 tot-mem=1024 events=r cmd={LastCommand} user={User} redir=-1 resp={(int)Protocol} lib-name={LibraryName} lib-ver={LibraryVersion}";
     }

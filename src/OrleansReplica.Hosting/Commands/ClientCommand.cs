@@ -99,14 +99,7 @@ public static class ClientCommand
                     c.Error($"ERR Unknown client type '{CommandErrors.Truncate(c.ArgText(3))}'");
                     return;
                 }
-                var master = c.Client().Silo.Replica.MasterSession;
-                clients = type switch
-                {
-                    "normal" => clients.Where(client => !client.Subscriptions.Active && client != master),
-                    "pubsub" => clients.Where(static client => client.Subscriptions.Active),
-                    "master" => clients.Where(client => client == master),
-                    _ => [],
-                };
+                clients = clients.Where(ClientsOfType(type));
             }
             else if (c.ArgIs(2, "ID") && c.Args.Count > 3)
             {
@@ -193,14 +186,7 @@ public static class ClientCommand
                     c.Error($"ERR Unknown client type '{CommandErrors.Truncate(value)}'");
                     return;
                 }
-                var master = c.Client().Silo.Replica.MasterSession;
-                filters.Add(type switch
-                {
-                    "normal" => client => !client.Subscriptions.Active && client != master,
-                    "pubsub" => static client => client.Subscriptions.Active,
-                    "master" => client => client == master,
-                    _ => static _ => false,
-                });
+                filters.Add(ClientsOfType(type));
             }
             else if (c.ArgIs(i, "SKIPME"))
             {
@@ -300,4 +286,13 @@ public static class ClientCommand
             c.Reply.WriteSimpleString(line);
         }
     }
+
+    /// <summary>CLIENT LIST/KILL TYPE: normal clients, pubsub subscribers, this replica's master, or replicas of this silo.</summary>
+    private static Func<ClientSession, bool> ClientsOfType(string type) => type switch
+    {
+        "normal" => static client => !client.Subscriptions.Active && !client.IsMasterLink && client.Replica is null,
+        "pubsub" => static client => client.Subscriptions.Active,
+        "master" => static client => client.IsMasterLink,
+        _ => static client => client.Replica is not null, // replica, slave
+    };
 }

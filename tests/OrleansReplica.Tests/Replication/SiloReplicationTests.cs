@@ -62,6 +62,10 @@ public abstract class SiloReplicationTests(bool inMemory) : IAsyncLifetime
         var info = await client.InfoAsync("replication");
         Assert.Equal("2", info["connected_slaves"]);
         Assert.Contains("state=online", info["slave1"]);
+        var replicaLinks = (await client.ExecuteAsync("CLIENT", "LIST", "TYPE", "replica")).AsString()!.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, replicaLinks.Length);
+        Assert.All(replicaLinks, line => Assert.Contains(" flags=S ", line));
+        Assert.Contains(" flags=M ", (await replicas[0].Client.ExecuteAsync("CLIENT", "LIST", "TYPE", "master")).AsString());
     }
 
     [Fact]

@@ -49,6 +49,7 @@ internal sealed class MasterStreamApplier : IPropagationSink
         _session = new ClientSession(silo.Clients.NextId(), connection.RemoteEndPoint, connection.LocalEndPoint, connection.Abort)
         {
             Authenticated = true,
+            IsMasterLink = true,
             Db = silo.Backlog.StreamDb,
         };
         var forms = new PropagationLog();
