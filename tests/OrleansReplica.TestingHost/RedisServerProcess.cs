@@ -60,6 +60,10 @@ public sealed class RedisServerProcess : IAsyncDisposable
             .Select(dir => Path.Combine(dir, tool))
             .FirstOrDefault(File.Exists);
 
+    /// <summary>
+    /// Waits until redis-server answers PING with anything but -LOADING: it accepts connections while
+    /// it still loads its data files (a server with requirepass answers -NOAUTH, which also means ready).
+    /// </summary>
     private static async Task WaitForPortAsync(int port, Process process)
     {
         var deadline = DateTime.UtcNow.AddSeconds(20);
@@ -73,14 +77,21 @@ public sealed class RedisServerProcess : IAsyncDisposable
             {
                 using var client = new TcpClient();
                 await client.ConnectAsync(IPAddress.Loopback, port);
-                return;
+                var stream = client.GetStream();
+                await stream.WriteAsync("PING\r\n"u8.ToArray());
+                var reply = new byte[64];
+                var read = await stream.ReadAsync(reply);
+                if (read > 0 && !reply.AsSpan(0, read).StartsWith("-LOADING"u8))
+                {
+                    return;
+                }
             }
-            catch (SocketException)
+            catch (Exception error) when (error is SocketException or IOException)
             {
-                await Task.Delay(20);
             }
+            await Task.Delay(20);
         }
-        throw new TimeoutException($"redis-server did not listen on {port} within 20 s.");
+        throw new TimeoutException($"redis-server was not ready on {port} within 20 s.");
     }
 
     public async ValueTask DisposeAsync()

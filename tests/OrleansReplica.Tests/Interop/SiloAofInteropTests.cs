@@ -24,6 +24,7 @@ public sealed class SiloAofInteropTests() : DataDirectoryTests(("appendonly", "y
         await Wire.WaitUntilAsync(async () => (await client.ExecuteAsync("INFO", "persistence")).AsString()!.Contains("aof_rewrite_in_progress:0"), "the rewrite");
         await FillAsync(client, round: 2);
         var digest = (await client.ExecuteAsync("DEBUG", "DIGEST")).AsString();
+        var siloValues = await ValueDigestsAsync(client);
         await Cluster.StopSiloAsync(silo);
 
         var check = await RedisTools.RunAsync("redis-check-aof", [Path.Combine(DataDir, "appendonlydir", "appendonly.aof.manifest")]);
@@ -32,7 +33,37 @@ public sealed class SiloAofInteropTests() : DataDirectoryTests(("appendonly", "y
 
         await using var redis = await RedisServerProcess.StartAsync("--dir", DataDir, "--appendonly", "yes");
         var redisClient = await RedisConnection.ConnectAsync("127.0.0.1", redis.Port);
-        Assert.Equal(digest, (await redisClient.ExecuteAsync("DEBUG", "DIGEST")).AsString());
+        var redisDigest = (await redisClient.ExecuteAsync("DEBUG", "DIGEST")).AsString();
+        if (redisDigest != digest)
+        {
+            var redisValues = await ValueDigestsAsync(redisClient);
+            var differences = siloValues.Keys.Union(redisValues.Keys)
+                .Where(key => siloValues.GetValueOrDefault(key) != redisValues.GetValueOrDefault(key))
+                .Select(key => $"{key}: silo {siloValues.GetValueOrDefault(key) ?? "absent"}, redis {redisValues.GetValueOrDefault(key) ?? "absent"}");
+            var files = string.Join(", ", Directory.GetFiles(Path.Combine(DataDir, "appendonlydir")).Select(file => $"{Path.GetFileName(file)} {new FileInfo(file).Length} B"));
+            Assert.Fail($"digests differ; keys that differ: {string.Join("; ", differences.Take(20))}; files: {files}");
+        }
+    }
+
+    /// <summary>DBSIZE of each database, and DEBUG DIGEST-VALUE and PEXPIRETIME of every key, by "db:key": says where two datasets differ.</summary>
+    private static async Task<Dictionary<string, string>> ValueDigestsAsync(RedisConnection client)
+    {
+        var values = new Dictionary<string, string>();
+        for (var db = 0; db < 16; db++)
+        {
+            await client.ExecuteAsync("SELECT", db.ToString());
+            var size = (await client.ExecuteAsync("DBSIZE")).AsInt64();
+            if (size != 0)
+            {
+                values[$"{db}:(dbsize)"] = size.ToString();
+            }
+            foreach (var key in (await client.ExecuteAsync("KEYS", "*")).AsList().Select(static k => k.AsString()!))
+            {
+                values[$"{db}:{key}"] = (await client.ExecuteAsync("DEBUG", "DIGEST-VALUE", key)).AsList()[0].AsString()! + " ttl " + (await client.ExecuteAsync("PEXPIRETIME", key)).AsInt64();
+            }
+        }
+        await client.ExecuteAsync("SELECT", "0");
+        return values;
     }
 
     [Fact]
