@@ -45,30 +45,11 @@ public sealed class DifferentialTests(DifferentialFixture fixture)
             var arguments = step.Arguments.Cast<object>().ToArray();
             var expected = await redis.ExecuteRawAsync(arguments);
             var actual = await silo.ExecuteRawAsync(arguments);
-            if (!Matches(expected, actual, step.Comparison))
+            if (!Replies.Match(expected, actual, step.Comparison))
             {
-                differences.Add($"line {step.Line}: {step.Text}\n    redis: {Show(expected)}\n    silo:  {Show(actual)}");
+                differences.Add($"line {step.Line}: {step.Text}\n    redis: {Replies.Show(expected)}\n    silo:  {Replies.Show(actual)}");
             }
         }
         Assert.True(differences.Count == 0, $"{differences.Count} replies differ from redis-server in {script}.redis:\n" + string.Join("\n", differences));
-    }
-
-    private static bool Matches(byte[] expected, byte[] actual, ReplyComparison comparison) => comparison switch
-    {
-        ReplyComparison.TypeOnly => expected.Length > 0 && actual.Length > 0 && expected[0] == actual[0],
-        ReplyComparison.Approximate when IsInteger(expected, out var a) && IsInteger(actual, out var b) => Math.Abs(a - b) <= 2,
-        _ => expected.AsSpan().SequenceEqual(actual),
-    };
-
-    private static bool IsInteger(byte[] reply, out long value)
-    {
-        value = 0;
-        return reply.Length > 3 && reply[0] == (byte)':' && long.TryParse(Encoding.ASCII.GetString(reply, 1, reply.Length - 3), out value);
-    }
-
-    private static string Show(byte[] reply)
-    {
-        var text = Encoding.UTF8.GetString(reply).Replace("\r\n", "\\r\\n");
-        return text.Length > 400 ? text[..400] + "..." : text;
     }
 }

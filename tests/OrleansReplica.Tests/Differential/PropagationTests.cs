@@ -60,9 +60,9 @@ public sealed class PropagationTests
             var arguments = step.Arguments.Cast<object>().ToArray();
             var expected = await redis.ExecuteRawAsync(arguments);
             var actual = await siloClient.ExecuteRawAsync(arguments);
-            if (!RepliesMatch(expected, actual, step.Comparison))
+            if (!Replies.Match(expected, actual, step.Comparison))
             {
-                differences.Add($"reply of line {step.Line}: {step.Text}\n    redis: {Show(expected)}\n    silo:  {Show(actual)}");
+                differences.Add($"reply of line {step.Line}: {step.Text}\n    redis: {Replies.Show(expected)}\n    silo:  {Replies.Show(actual)}");
             }
         }
 
@@ -209,25 +209,6 @@ public sealed class PropagationTests
         }
         position += end + 2;
         return value;
-    }
-
-    private static bool RepliesMatch(byte[] expected, byte[] actual, ReplyComparison comparison) => comparison switch
-    {
-        ReplyComparison.TypeOnly => expected.Length > 0 && actual.Length > 0 && expected[0] == actual[0],
-        ReplyComparison.Approximate when IsInteger(expected, out var a) && IsInteger(actual, out var b) => Math.Abs(a - b) <= 2,
-        _ => expected.AsSpan().SequenceEqual(actual),
-    };
-
-    private static bool IsInteger(byte[] reply, out long value)
-    {
-        value = 0;
-        return reply.Length > 3 && reply[0] == (byte)':' && long.TryParse(Encoding.ASCII.GetString(reply, 1, reply.Length - 3), out value);
-    }
-
-    private static string Show(byte[] reply)
-    {
-        var text = Encoding.UTF8.GetString(reply).Replace("\r\n", "\\r\\n");
-        return text.Length > 400 ? text[..400] + "..." : text;
     }
 
     private static byte[] Bytes(string text) => Encoding.ASCII.GetBytes(text);
