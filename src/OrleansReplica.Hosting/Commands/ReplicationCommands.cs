@@ -142,7 +142,8 @@ public static class ReplicationCommands
             return;
         }
         TimeSpan? timeout = timeoutMs == 0 ? null : TimeSpan.FromMilliseconds(timeoutMs);
-        var acknowledged = await replication.WaitForAcknowledgementsAsync(target, (int)Math.Min(needed, int.MaxValue), timeout, CancellationToken.None);
+        var session = client.Session;
+        var acknowledged = await replication.WaitForAcknowledgementsAsync(target, (int)Math.Min(needed, int.MaxValue), timeout, () => session.CloseRequested);
         c.Reply.WriteInteger(acknowledged);
     }
 }

@@ -167,8 +167,11 @@ public sealed class MasterReplication(Silo silo)
         return Replicas.Count(replica => replica.State == ReplicaState.Online && replica.LagSeconds <= maxLag);
     }
 
-    /// <summary>WAIT: how many replicas acknowledged <paramref name="offset"/>, waiting for <paramref name="needed"/> of them at most <paramref name="timeout"/> (null: forever).</summary>
-    public async Task<int> WaitForAcknowledgementsAsync(long offset, int needed, TimeSpan? timeout, CancellationToken cancellationToken)
+    /// <summary>
+    /// WAIT: how many replicas acknowledged <paramref name="offset"/>, waiting for <paramref name="needed"/> of
+    /// them at most <paramref name="timeout"/> (null: forever, or until <paramref name="abandoned"/> says the client is gone).
+    /// </summary>
+    public async Task<int> WaitForAcknowledgementsAsync(long offset, int needed, TimeSpan? timeout, Func<bool> abandoned)
     {
         var acknowledged = CountAcknowledged(offset);
         if (acknowledged >= needed)
@@ -181,11 +184,11 @@ public sealed class MasterReplication(Silo silo)
         {
             acknowledged = CountAcknowledged(offset);
             var left = deadline == long.MaxValue ? TimeSpan.FromSeconds(1) : Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline);
-            if (acknowledged >= needed || left <= TimeSpan.Zero)
+            if (acknowledged >= needed || left <= TimeSpan.Zero || abandoned())
             {
                 return acknowledged;
             }
-            await _acknowledged.WaitAsync(left < TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1), cancellationToken);
+            await _acknowledged.WaitAsync(left < TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1));
         }
     }
 
