@@ -218,6 +218,9 @@ public sealed class KeyspaceSnapshot
             {
                 lease.Dispose();
             }
+            var raw = chunk;
+            (chunk, length) = part.Encode(raw.AsSpan(0, length));
+            ArrayPool<byte>.Shared.Return(raw);
             try
             {
                 if (length != 0)

@@ -1,15 +1,20 @@
 using System.Buffers;
+using System.Buffers.Binary;
 using OrleansReplica.Grains.Keyspace;
 
 namespace OrleansReplica.Grains.Snapshots;
 
 /// <summary>
-/// One shard's part of a snapshot: the walks of its non-empty databases and the RDB bytes they
-/// produced since the last chunk was taken. Used only while holding the shard's turn.
+/// One shard's part of a snapshot: the walks of its non-empty databases and the keys they saved
+/// since the last chunk was taken, copied raw while holding the shard's turn (all but
+/// <see cref="Encode"/>, which the walker runs outside the turn).
 /// </summary>
 public sealed class ShardSnapshot
 {
+    // Keys are copied raw while the turn is held (a memcpy); they are encoded (RDB, LZF) outside it.
     private readonly ArrayBufferWriter<byte> _pending = new(64 * 1024);
+    private readonly ArrayBufferWriter<byte> _encoded = new(64 * 1024);
+    private readonly byte[] _scratch = new byte[24];
     private readonly ISnapshotEncoder _encoder;
     private readonly List<(Database Database, DatabaseSnapshot Walk)> _walks = [];
     private int _selectedDb = -1;
@@ -18,7 +23,7 @@ public sealed class ShardSnapshot
     /// <summary>Starts the snapshot of <paramref name="keyspace"/>: must run in the same cut as every other shard's.</summary>
     public ShardSnapshot(ShardKeyspace keyspace, SnapshotFormat format)
     {
-        _encoder = format.CreateEncoder(_pending);
+        _encoder = format.CreateEncoder(_encoded);
         var databases = keyspace.Databases;
         for (var db = 0; db < databases.Length; db++)
         {
@@ -39,13 +44,67 @@ public sealed class ShardSnapshot
     /// <summary>Appends one key as it was at the cut.</summary>
     public void Write(int db, byte[] key, RedisValue value, long expireAtMs)
     {
-        if (db != _selectedDb)
+        if (value is not RedisString text)
         {
-            _encoder.SelectDb(db);
-            _selectedDb = db;
+            throw new NotSupportedException($"No snapshot form for values of type {value.TypeName}.");
         }
-        _encoder.Write(key, value, expireAtMs);
+        var bytes = text.IsInteger ? default : text.GetBytes(_scratch);
+        var span = _pending.GetSpan(4 + 8 + 4 + key.Length + 1 + 4 + Math.Max(8, bytes.Length));
+        BinaryPrimitives.WriteInt32LittleEndian(span, db);
+        BinaryPrimitives.WriteInt64LittleEndian(span[4..], expireAtMs);
+        BinaryPrimitives.WriteInt32LittleEndian(span[12..], key.Length);
+        key.CopyTo(span[16..]);
+        var at = 16 + key.Length;
+        if (text.IsInteger)
+        {
+            span[at] = 0;
+            BinaryPrimitives.WriteInt64LittleEndian(span[(at + 1)..], text.Integer);
+            at += 9;
+        }
+        else
+        {
+            span[at] = 1;
+            BinaryPrimitives.WriteInt32LittleEndian(span[(at + 1)..], bytes.Length);
+            bytes.CopyTo(span[(at + 5)..]);
+            at += 5 + bytes.Length;
+        }
+        _pending.Advance(at);
         Keys++;
+    }
+
+    /// <summary>Encodes raw keys taken with <see cref="TakeChunk"/> (outside the turn) into the snapshot's format.</summary>
+    public (byte[] Buffer, int Length) Encode(ReadOnlySpan<byte> raw)
+    {
+        _encoded.ResetWrittenCount();
+        while (!raw.IsEmpty)
+        {
+            var db = BinaryPrimitives.ReadInt32LittleEndian(raw);
+            var expireAtMs = BinaryPrimitives.ReadInt64LittleEndian(raw[4..]);
+            var keyLength = BinaryPrimitives.ReadInt32LittleEndian(raw[12..]);
+            var key = raw.Slice(16, keyLength);
+            var at = 16 + keyLength;
+            if (db != _selectedDb)
+            {
+                _encoder.SelectDb(db);
+                _selectedDb = db;
+            }
+            if (raw[at] == 0)
+            {
+                _encoder.WriteInteger(key, BinaryPrimitives.ReadInt64LittleEndian(raw[(at + 1)..]), expireAtMs);
+                at += 9;
+            }
+            else
+            {
+                var length = BinaryPrimitives.ReadInt32LittleEndian(raw[(at + 1)..]);
+                _encoder.WriteString(key, raw.Slice(at + 5, length), expireAtMs);
+                at += 5 + length;
+            }
+            raw = raw[at..];
+        }
+        _selectedDb = -1;
+        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(1, _encoded.WrittenCount));
+        _encoded.WrittenSpan.CopyTo(buffer);
+        return (buffer, _encoded.WrittenCount);
     }
 
     /// <summary>Walks on until about <paramref name="maxBytes"/> are pending; true once every database is saved.</summary>
@@ -72,7 +131,6 @@ public sealed class ShardSnapshot
         var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(1, length));
         _pending.WrittenSpan.CopyTo(buffer);
         _pending.ResetWrittenCount();
-        _selectedDb = -1;
         return (buffer, length);
     }
 

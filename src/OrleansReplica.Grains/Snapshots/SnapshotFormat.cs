@@ -34,27 +34,24 @@ public abstract class SnapshotFormat
     /// <summary>Keys in the RDB encoding Redis 7.0 would choose for each value.</summary>
     private sealed class RdbEncoder(RdbWriter writer) : ISnapshotEncoder
     {
-        private readonly byte[] _scratch = new byte[RedisNumberText];
-
         public void SelectDb(int db) => writer.WriteSelectDb(db);
 
-        public void Write(byte[] key, RedisValue value, long expireAtMs)
+        public void WriteString(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, long expireAtMs)
         {
             if (expireAtMs >= 0)
             {
                 writer.WriteExpireMs(expireAtMs);
             }
-            switch (value)
+            writer.WriteString(key, value);
+        }
+
+        public void WriteInteger(ReadOnlySpan<byte> key, long value, long expireAtMs)
+        {
+            if (expireAtMs >= 0)
             {
-                case RedisString { IsInteger: true } integer:
-                    writer.WriteString(key, integer.Integer);
-                    break;
-                case RedisString text:
-                    writer.WriteString(key, text.GetBytes(_scratch));
-                    break;
-                default:
-                    throw new NotSupportedException($"No RDB encoding for values of type {value.TypeName}.");
+                writer.WriteExpireMs(expireAtMs);
             }
+            writer.WriteString(key, value);
         }
     }
 
@@ -70,19 +67,18 @@ public abstract class SnapshotFormat
             RespCommandWriter.WriteBulk(output, db);
         }
 
-        public void Write(byte[] key, RedisValue value, long expireAtMs)
+        public void WriteInteger(ReadOnlySpan<byte> key, long value, long expireAtMs)
         {
-            switch (value)
-            {
-                case RedisString text:
-                    RespCommandWriter.WriteArrayHeader(output, 3);
-                    RespCommandWriter.WriteBulk(output, "SET"u8);
-                    RespCommandWriter.WriteBulk(output, key);
-                    RespCommandWriter.WriteBulk(output, text.GetBytes(_scratch));
-                    break;
-                default:
-                    throw new NotSupportedException($"No rewrite command for values of type {value.TypeName}.");
-            }
+            var text = _scratch.AsSpan(0, OrleansReplica.Protocol.Text.RedisNumber.FormatInt64(value, _scratch));
+            WriteString(key, text, expireAtMs);
+        }
+
+        public void WriteString(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, long expireAtMs)
+        {
+            RespCommandWriter.WriteArrayHeader(output, 3);
+            RespCommandWriter.WriteBulk(output, "SET"u8);
+            RespCommandWriter.WriteBulk(output, key);
+            RespCommandWriter.WriteBulk(output, value);
             if (expireAtMs >= 0)
             {
                 RespCommandWriter.WriteArrayHeader(output, 3);
@@ -101,5 +97,7 @@ public interface ISnapshotEncoder
 {
     void SelectDb(int db);
 
-    void Write(byte[] key, RedisValue value, long expireAtMs);
+    void WriteString(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, long expireAtMs);
+
+    void WriteInteger(ReadOnlySpan<byte> key, long value, long expireAtMs);
 }
