@@ -25,6 +25,24 @@ public sealed record ScriptStep(int Line, string Text, byte[][] Arguments, Reply
 /// </summary>
 public static class DifferentialScript
 {
+    /// <summary>The scripts (*.redis) copied next to the tests under Differential/<paramref name="folder"/>.</summary>
+    public static string Directory(string folder) => Path.Combine(AppContext.BaseDirectory, "Differential", folder);
+
+    /// <summary>The names of the scripts in <paramref name="directory"/>, in order, as theory data.</summary>
+    public static TheoryData<string> Names(string directory)
+    {
+        var data = new TheoryData<string>();
+        foreach (var file in System.IO.Directory.GetFiles(directory, "*.redis").Order(StringComparer.Ordinal))
+        {
+            data.Add(Path.GetFileNameWithoutExtension(file));
+        }
+        return data;
+    }
+
+    /// <summary>Reads and parses the script <paramref name="name"/> of <paramref name="directory"/>.</summary>
+    public static async Task<IReadOnlyList<ScriptStep>> LoadAsync(string directory, string name) =>
+        Parse(await File.ReadAllTextAsync(Path.Combine(directory, name + ".redis")));
+
     public static IReadOnlyList<ScriptStep> Parse(string text)
     {
         var steps = new List<ScriptStep>();

@@ -10,23 +10,15 @@ namespace OrleansReplica.Tests.Differential;
 [Collection(DifferentialCollection.Name)]
 public sealed class DifferentialTests(DifferentialFixture fixture)
 {
-    private static readonly string ScriptDirectory = Path.Combine(AppContext.BaseDirectory, "Differential", "Scripts");
+    private static readonly string ScriptDirectory = DifferentialScript.Directory("Scripts");
 
-    public static TheoryData<string> Scripts()
-    {
-        var data = new TheoryData<string>();
-        foreach (var file in Directory.GetFiles(ScriptDirectory, "*.redis").Order(StringComparer.Ordinal))
-        {
-            data.Add(Path.GetFileNameWithoutExtension(file));
-        }
-        return data;
-    }
+    public static TheoryData<string> Scripts() => DifferentialScript.Names(ScriptDirectory);
 
     [Theory]
     [MemberData(nameof(Scripts))]
     public async Task Script_replies_match_redis(string script)
     {
-        var steps = DifferentialScript.Parse(await File.ReadAllTextAsync(Path.Combine(ScriptDirectory, script + ".redis")));
+        var steps = await DifferentialScript.LoadAsync(ScriptDirectory, script);
         await using var redis = await RedisConnection.ConnectAsync("127.0.0.1", fixture.Redis.Port);
         await using var silo = await RedisConnection.ConnectAsync("127.0.0.1", fixture.SiloPort);
         foreach (var connection in new[] { redis, silo })

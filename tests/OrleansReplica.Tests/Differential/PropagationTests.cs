@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Runtime.CompilerServices;
 using System.Text;
 using OrleansReplica.Client;
 using OrleansReplica.Grains.Replication;
@@ -19,23 +18,15 @@ public sealed class PropagationTests
     private const long TimeTolerance = 5_000;
     private const long NearNow = 24 * 60 * 60 * 1000;
 
-    private static readonly string ScriptDirectory = FindScriptDirectory();
+    private static readonly string ScriptDirectory = DifferentialScript.Directory("PropagationScripts");
 
-    public static TheoryData<string> Scripts()
-    {
-        var data = new TheoryData<string>();
-        foreach (var file in Directory.GetFiles(ScriptDirectory, "*.redis").Order(StringComparer.Ordinal))
-        {
-            data.Add(Path.GetFileNameWithoutExtension(file));
-        }
-        return data;
-    }
+    public static TheoryData<string> Scripts() => DifferentialScript.Names(ScriptDirectory);
 
     [Theory]
     [MemberData(nameof(Scripts))]
     public async Task Propagated_stream_matches_redis_aof(string script)
     {
-        var steps = DifferentialScript.Parse(await File.ReadAllTextAsync(Path.Combine(ScriptDirectory, script + ".redis")));
+        var steps = await DifferentialScript.LoadAsync(ScriptDirectory, script);
         await using var server = await RedisServerProcess.StartAsync("--appendonly", "yes", "--appendfsync", "always");
         await using var silo = await SiloUnderTest.StartAsync(("shards", "4"));
         var capture = new AofCapture();
@@ -212,13 +203,6 @@ public sealed class PropagationTests
     }
 
     private static byte[] Bytes(string text) => Encoding.ASCII.GetBytes(text);
-
-    /// <summary>The scripts next to the tests' output when copied there, else next to this source file.</summary>
-    private static string FindScriptDirectory([CallerFilePath] string sourceFile = "")
-    {
-        var copied = Path.Combine(AppContext.BaseDirectory, "Differential", "PropagationScripts");
-        return Directory.Exists(copied) ? copied : Path.Combine(Path.GetDirectoryName(sourceFile)!, "PropagationScripts");
-    }
 
     /// <summary>Keeps the propagated writes as an AOF file holds them: SELECT when the database changes, then the command.</summary>
     private sealed class AofCapture : IPropagationSink
