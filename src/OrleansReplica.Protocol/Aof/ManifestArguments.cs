@@ -1,4 +1,5 @@
 using System.Text;
+using OrleansReplica.Protocol.Resp;
 
 namespace OrleansReplica.Protocol.Aof;
 
@@ -8,115 +9,21 @@ namespace OrleansReplica.Protocol.Aof;
 /// </summary>
 internal static class ManifestArguments
 {
-    /// <summary>Splits a line into its words; null when quotes are unbalanced or a closing quote is glued to more text.</summary>
+    /// <summary>Splits a line into its words (the splitter of inline requests, Redis's sdssplitargs); null when quotes are unbalanced or a closing quote is glued to more text.</summary>
     public static List<byte[]>? Split(ReadOnlySpan<byte> line)
     {
-        var words = new List<byte[]>();
-        var current = new List<byte>();
-        var p = 0;
-        while (true)
+        var args = new CommandArguments();
+        var frame = line.ToArray();
+        if (!InlineArgumentSplitter.TrySplit(frame, frame.Length, args))
         {
-            while (p < line.Length && IsSpace(line[p]))
-            {
-                p++;
-            }
-            if (p == line.Length)
-            {
-                return words;
-            }
-            var inDouble = false;
-            var inSingle = false;
-            var done = false;
-            current.Clear();
-            while (!done)
-            {
-                var c = p < line.Length ? line[p] : (byte)0;
-                var atEnd = p >= line.Length;
-                if (inDouble)
-                {
-                    if (c == '\\' && At(line, p + 1) == 'x' && IsHex(At(line, p + 2)) && IsHex(At(line, p + 3)))
-                    {
-                        current.Add((byte)(HexValue(At(line, p + 2)) * 16 + HexValue(At(line, p + 3))));
-                        p += 3;
-                    }
-                    else if (c == '\\' && p + 1 < line.Length)
-                    {
-                        p++;
-                        current.Add(line[p] switch
-                        {
-                            (byte)'n' => (byte)'\n',
-                            (byte)'r' => (byte)'\r',
-                            (byte)'t' => (byte)'\t',
-                            (byte)'b' => (byte)'\b',
-                            (byte)'a' => (byte)'\a',
-                            var other => other,
-                        });
-                    }
-                    else if (c == '"')
-                    {
-                        // A closing quote must end the word.
-                        if (p + 1 < line.Length && !IsSpace(line[p + 1]))
-                        {
-                            return null;
-                        }
-                        done = true;
-                    }
-                    else if (atEnd)
-                    {
-                        return null;
-                    }
-                    else
-                    {
-                        current.Add(c);
-                    }
-                }
-                else if (inSingle)
-                {
-                    if (c == '\\' && At(line, p + 1) == '\'')
-                    {
-                        p++;
-                        current.Add((byte)'\'');
-                    }
-                    else if (c == '\'')
-                    {
-                        if (p + 1 < line.Length && !IsSpace(line[p + 1]))
-                        {
-                            return null;
-                        }
-                        done = true;
-                    }
-                    else if (atEnd)
-                    {
-                        return null;
-                    }
-                    else
-                    {
-                        current.Add(c);
-                    }
-                }
-                else if (atEnd || c is (byte)' ' or (byte)'\n' or (byte)'\r' or (byte)'\t')
-                {
-                    done = true;
-                }
-                else if (c == '"')
-                {
-                    inDouble = true;
-                }
-                else if (c == '\'')
-                {
-                    inSingle = true;
-                }
-                else
-                {
-                    current.Add(c);
-                }
-                if (!atEnd)
-                {
-                    p++;
-                }
-            }
-            words.Add(current.ToArray());
+            return null;
         }
+        var words = new List<byte[]>(args.Count);
+        for (var i = 0; i < args.Count; i++)
+        {
+            words.Add(args[i].ToArray());
+        }
+        return words;
     }
 
     /// <summary>The name as a manifest stores it: as is, or quoted and escaped when it holds spaces, quotes or unprintable bytes.</summary>
@@ -165,8 +72,6 @@ internal static class ManifestArguments
         }
         return false;
     }
-
-    private static byte At(ReadOnlySpan<byte> line, int index) => index < line.Length ? line[index] : (byte)0;
 
     /// <summary>C's isspace in the "C" locale.</summary>
     public static bool IsSpace(byte b) => b is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\v' or (byte)'\f' or (byte)'\r';
