@@ -24,38 +24,8 @@ work=$(mktemp -d /tmp/replication-bench.XXXXXX)
 out=${OUT:-$work}
 started=$SECONDS
 
-pids=()
-cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-echo "building..." >&2
-dotnet build bench/OrleansReplica.ReplicationBenchmark -c Release -nologo -v quiet -o "$work/tool" >"$work/build.log" 2>&1 ||
-    { cat "$work/build.log" >&2; exit 1; }
-tool=(dotnet "$work/tool/OrleansReplica.ReplicationBenchmark.dll")
-silo_bin=${SILO_BIN:-}
-if [ -z "$silo_bin" ]; then
-    dotnet build silo -c Release -nologo -v quiet -o "$work/silo-bin" >"$work/build.log" 2>&1 ||
-        { cat "$work/build.log" >&2; exit 1; }
-    silo_bin=$work/silo-bin/silo
-fi
-
-used_ports=" "
-free_port() {
-    local port
-    while :; do
-        port=$((17000 + RANDOM % 1000))
-        case "$used_ports" in *" $port "*) continue ;; esac
-        (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { used_ports="$used_ports$port "; echo "$port"; return; }
-    done
-}
-wait_ready() {
-    for _ in $(seq 200); do redis-cli -p "$1" ping >/dev/null 2>&1 && return; sleep 0.05; done
-    echo "server on port $1 did not start" >&2; exit 1
-}
+source bench/common.sh
+build_tools OrleansReplica.ReplicationBenchmark
 
 # start NAME DIR: starts one server in the background; sets port and pid.
 start() {

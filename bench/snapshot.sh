@@ -20,36 +20,8 @@ work=$(mktemp -d /tmp/snapshot-bench.XXXXXX)
 out=${OUT:-$work.tsv}
 mkdir -p "$work/silo" "$work/redis"
 
-pids=()
-cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-echo "building..." >&2
-dotnet build bench/OrleansReplica.SnapshotBenchmark -c Release -nologo -v quiet -o "$work/tool" >"$work/build.log" 2>&1 ||
-    { cat "$work/build.log" >&2; exit 1; }
-tool=(dotnet "$work/tool/OrleansReplica.SnapshotBenchmark.dll")
-silo_bin=${SILO_BIN:-}
-if [ -z "$silo_bin" ]; then
-    dotnet build silo -c Release -nologo -v quiet -o "$work/silo-bin" >"$work/build.log" 2>&1 ||
-        { cat "$work/build.log" >&2; exit 1; }
-    silo_bin=$work/silo-bin/silo
-fi
-
-free_port() {
-    local port
-    while :; do
-        port=$((17000 + RANDOM % 1000))
-        (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
-    done
-}
-wait_ready() {
-    for _ in $(seq 200); do redis-cli -p "$1" ping >/dev/null 2>&1 && return; sleep 0.05; done
-    echo "server on port $1 did not start" >&2; exit 1
-}
+source bench/common.sh
+build_tools OrleansReplica.SnapshotBenchmark
 
 silo_port=$(free_port)
 "$silo_bin" --port "$silo_port" --bind 127.0.0.1 --save "" --dir "$work/silo" --loglevel warning >"$work/silo.log" 2>&1 &
