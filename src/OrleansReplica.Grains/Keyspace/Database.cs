@@ -5,7 +5,7 @@ namespace OrleansReplica.Grains.Keyspace;
 /// <summary>
 /// One database's keys within one shard: values, expire times and the keys clients WATCH.
 /// Not thread-safe: only the holder of the shard's turn touches it. While a snapshot is being
-/// written, every write first lets the snapshot save what it is about to change.
+/// written, every write first lets each running snapshot save what it is about to change.
 /// </summary>
 public sealed class Database
 {
@@ -21,8 +21,8 @@ public sealed class Database
     /// <summary>All entries, for SCAN, KEYS, DEBUG DIGEST and snapshots.</summary>
     public KeyTable Entries => _entries;
 
-    /// <summary>The snapshot still walking this database part, if any.</summary>
-    public DatabaseSnapshot? Snapshot { get; private set; }
+    // The snapshots still walking this part (a BGSAVE, an AOF rewrite and a full sync may overlap).
+    private DatabaseSnapshot[] _snapshots = [];
 
     /// <summary>The value under <paramref name="key"/>, ignoring expire times.</summary>
     public RedisValue? Find(ReadOnlySpan<byte> key) => _entries.Find(key);
@@ -34,7 +34,7 @@ public sealed class Database
     /// <summary>Stores a value; a new key is copied, an existing key keeps its expire only when asked.</summary>
     public byte[] Set(ReadOnlySpan<byte> key, RedisValue value, bool keepExpire)
     {
-        Snapshot?.BeforeWrite(key);
+        SaveForSnapshots(key);
         var storedKey = _entries.Set(key, value, out var added);
         if (added)
         {
@@ -53,14 +53,14 @@ public sealed class Database
     /// <summary>Adds under an already-owned key array (RENAME, MOVE, loading).</summary>
     public void Add(byte[] key, RedisValue value)
     {
-        Snapshot?.BeforeWrite(key);
+        SaveForSnapshots(key);
         _entries.Set(key, value);
         KeysAdded++;
     }
 
     public bool Remove(ReadOnlySpan<byte> key)
     {
-        Snapshot?.BeforeWrite(key);
+        SaveForSnapshots(key);
         if (!_entries.Remove(key))
         {
             return false;
@@ -70,14 +70,22 @@ public sealed class Database
     }
 
     /// <summary>Must precede a change made in place to the value of <paramref name="key"/> (APPEND, INCR, SETRANGE ...).</summary>
-    public void BeforeWrite(ReadOnlySpan<byte> key) => Snapshot?.BeforeWrite(key);
+    public void BeforeWrite(ReadOnlySpan<byte> key) => SaveForSnapshots(key);
+
+    private void SaveForSnapshots(ReadOnlySpan<byte> key)
+    {
+        foreach (var snapshot in _snapshots)
+        {
+            snapshot.BeforeWrite(key);
+        }
+    }
 
     public void Clear()
     {
-        if (Snapshot is not null)
+        if (_snapshots.Length != 0)
         {
-            // The snapshot keeps the old table, which nobody writes any more, and finishes it at its own pace.
-            Snapshot = null;
+            // The snapshots keep the old table, which nobody writes any more, and finish it at their own pace.
+            _snapshots = [];
             _entries = new KeyTable();
             Expires = new ExpireIndex();
             return;
@@ -103,7 +111,7 @@ public sealed class Database
         {
             return false;
         }
-        Snapshot?.BeforeWrite(key);
+        SaveForSnapshots(key);
         Expires.Set(storedKey, expiresAtMs);
         return true;
     }
@@ -115,7 +123,7 @@ public sealed class Database
         {
             return false;
         }
-        Snapshot?.BeforeWrite(key);
+        SaveForSnapshots(key);
         return Expires.Remove(key);
     }
 
@@ -126,16 +134,13 @@ public sealed class Database
     public DatabaseSnapshot BeginSnapshot(ShardSnapshot shard, int db)
     {
         var snapshot = new DatabaseSnapshot(shard, db, _entries, Expires);
-        Snapshot = snapshot;
+        _snapshots = [.. _snapshots, snapshot];
         return snapshot;
     }
 
     /// <summary>Stops notifying <paramref name="snapshot"/> of writes (it has saved every bucket).</summary>
     public void EndSnapshot(DatabaseSnapshot snapshot)
     {
-        if (Snapshot == snapshot)
-        {
-            Snapshot = null;
-        }
+        _snapshots = Array.FindAll(_snapshots, other => other != snapshot);
     }
 }

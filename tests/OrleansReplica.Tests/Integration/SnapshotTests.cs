@@ -88,6 +88,38 @@ public sealed class SnapshotTests
     }
 
     [Fact]
+    public async Task Overlapping_snapshots_each_hold_their_own_cut()
+    {
+        await using var silo = await SiloUnderTest.StartAsync(("shards", "2"));
+        var client = await silo.ConnectAsync();
+        for (var i = 0; i < 500; i++)
+        {
+            await client.ExecuteAsync("SET", $"k{i}", "first");
+        }
+        var first = await KeyspaceSnapshot.TakeAsync(silo.Silo.Grains, silo.Silo.ShardMap.ShardCount, Options, 0);
+        for (var i = 0; i < 500; i += 2)
+        {
+            await client.ExecuteAsync("SET", $"k{i}", "second");
+        }
+        var second = await KeyspaceSnapshot.TakeAsync(silo.Silo.Grains, silo.Silo.ShardMap.ShardCount, Options, 0);
+        for (var i = 0; i < 500; i++)
+        {
+            await client.ExecuteAsync("APPEND", $"k{i}", "-third");
+        }
+
+        var atFirst = Read(await WriteAsync(first));
+        var atSecond = Read(await WriteAsync(second));
+
+        Assert.Equal(500, atFirst.Count);
+        Assert.All(atFirst.Values, value => Assert.Equal(("first", -1L), value));
+        Assert.Equal(500, atSecond.Count);
+        for (var i = 0; i < 500; i++)
+        {
+            Assert.Equal((i % 2 == 0 ? "second" : "first", -1L), atSecond[(0, $"k{i}")]);
+        }
+    }
+
+    [Fact]
     public async Task A_snapshot_written_under_concurrent_writes_equals_the_cut()
     {
         await using var silo = await SiloUnderTest.StartAsync(("shards", "2"));
