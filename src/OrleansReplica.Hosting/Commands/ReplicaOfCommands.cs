@@ -1,5 +1,7 @@
 using OrleansReplica.Grains.Commands;
+using OrleansReplica.Hosting.Replication.Replica;
 using OrleansReplica.Protocol.Text;
+using OrleansReplica.Runtime;
 
 namespace OrleansReplica.Hosting.Commands;
 
@@ -20,11 +22,16 @@ public static class ReplicaOfCommands
             c.Error("ERR REPLICAOF not allowed in cluster mode.");
             return;
         }
-        // Inside EXEC every shard turn is held: a command of the old master in flight cannot be waited for.
-        var mayWait = !c.Keyspace.HeldShards.Any();
+        // Inside EXEC shard turns are held: the link may be applying a command of the old master that
+        // waits for one of them, so it is not waited for (the change happens as soon as EXEC ends).
+        var holdsShardTurns = c.Keyspace.HeldShards.Any();
         if (c.ArgIs(1, "NO") && c.ArgIs(2, "ONE"))
         {
-            await silo.Replica.PromoteAsync(mayWait);
+            await CallLinkAsync(silo.ReplicaLink, holdsShardTurns, static async link =>
+            {
+                await link.PromoteAsync();
+                return true;
+            });
             c.Reply.WriteOk();
             return;
         }
@@ -33,7 +40,8 @@ public static class ReplicaOfCommands
             c.Error("ERR Invalid master port");
             return;
         }
-        if (!await silo.Replica.ReplicaOfAsync(c.ArgText(1), (int)port, mayWait))
+        var host = c.ArgText(1);
+        if (!await CallLinkAsync(silo.ReplicaLink, holdsShardTurns, link => link.ReplicaOfAsync(host, (int)port)))
         {
             silo.Log.Notice("REPLICAOF would result into synchronization with the master we are already connected with. No operation performed.");
             c.Reply.WriteSimpleString("OK Already connected to specified master");
@@ -41,5 +49,26 @@ public static class ReplicaOfCommands
         }
         silo.Log.Notice($"REPLICAOF {c.ArgText(1)}:{port} enabled (user request from 'id={c.Client().Session.Id} addr={c.Client().Session.Address}')");
         c.Reply.WriteOk();
+    }
+
+    /// <summary>
+    /// Calls the replica link grain; with shard turns held, only when its turn is free right now (its
+    /// REPLICAOF turns never wait), else the call is queued and not waited for.
+    /// </summary>
+    private static async Task<bool> CallLinkAsync(IReplicaLinkGrain link, bool holdsShardTurns, Func<IReplicaLinkGrain, Task<bool>> call)
+    {
+        if (!holdsShardTurns)
+        {
+            return await call(link);
+        }
+        if (link is GrainReference<IReplicaLinkGrain> reference && reference.TryAcquireTurn(out var lease))
+        {
+            using (lease)
+            {
+                return await call(lease.Grain);
+            }
+        }
+        _ = call(link);
+        return true;
     }
 }

@@ -53,8 +53,10 @@ public sealed class Silo : IAsyncDisposable
             LfuPolicy = IsLfu(config.MaxMemoryPolicy),
         };
         ShardMap = new ShardMap(KeyspaceOptions.Shards);
-        _services = new ServiceCollection().AddSingleton(KeyspaceOptions).AddSingleton(Propagation).BuildServiceProvider();
-        var grains = new GrainRegistry().AddGrain<IShardGrain, ShardGrain>(static invoker => new ShardGrainReference(invoker));
+        _services = new ServiceCollection().AddSingleton(KeyspaceOptions).AddSingleton(Propagation).AddSingleton(this).BuildServiceProvider();
+        var grains = new GrainRegistry()
+            .AddGrain<IShardGrain, ShardGrain>(static invoker => new ShardGrainReference(invoker))
+            .AddGrain<IReplicaLinkGrain, ReplicaLinkGrain>(static invoker => new ReplicaLinkGrainReference(invoker));
         Grains = new GrainRuntime(grains, _services);
         Commands = CommandTable.FromRedisMetadata();
         CommandRegistrations.RegisterAll(Commands);
@@ -64,7 +66,8 @@ public sealed class Silo : IAsyncDisposable
         Rdb = new RdbPersistence(this);
         Aof = new AofPersistence(this);
         Replication = new MasterReplication(this);
-        Replica = new ReplicaLink(this);
+        Replica = new ReplicaLinkStatus(this);
+        ReplicaLink = Grains.GetGrain<IReplicaLinkGrain>(0);
         config.Changed += OnConfigChanged;
     }
 
@@ -90,8 +93,11 @@ public sealed class Silo : IAsyncDisposable
     /// <summary>The replicas of this silo: PSYNC, full syncs, WAIT.</summary>
     public MasterReplication Replication { get; }
 
-    /// <summary>This silo's link to its master while it is a replica (REPLICAOF).</summary>
-    public ReplicaLink Replica { get; }
+    /// <summary>Whether this silo follows a master and how far it got (REPLICAOF), for INFO, ROLE and the READONLY check.</summary>
+    public ReplicaLinkStatus Replica { get; }
+
+    /// <summary>The grain that follows a master while this silo is a replica: REPLICAOF and NO ONE go through it.</summary>
+    public IReplicaLinkGrain ReplicaLink { get; }
 
     public CommandTable Commands { get; }
 
@@ -164,7 +170,7 @@ public sealed class Silo : IAsyncDisposable
         _listener = new KestrelServer(Options.Create(kestrel), new SocketTransportFactory(Options.Create(transport), NullLoggerFactory.Instance), NullLoggerFactory.Instance);
         await _listener.StartAsync(new NoHttpApplication(), cancellationToken);
         Endpoints = listeners.Select(static listen => listen.IPEndPoint!).ToArray();
-        await Replica.StartAsync();
+        await ReplicaLink.StartAsync();
         Log.Notice("Server initialized");
         Log.Notice("Ready to accept connections tcp");
         _cron = RunCronAsync(_cronStop.Token);
@@ -238,7 +244,9 @@ public sealed class Silo : IAsyncDisposable
         {
             _cronStop.Cancel();
             await _cron;
-            await Replica.StopAsync();
+            var run = Replica.Run;
+            await ReplicaLink.StopAsync();
+            await (run?.Completion ?? Task.CompletedTask);
             Rdb.CancelSaves();
             await Rdb.WaitForBackgroundSaveAsync();
             Replication.DisconnectAll();

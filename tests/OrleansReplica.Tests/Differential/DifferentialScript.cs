@@ -9,7 +9,7 @@ public enum ReplyComparison
     /// <summary>Byte for byte.</summary>
     Exact,
 
-    /// <summary>Integers within 2 of each other (TTL, PTTL, IDLETIME).</summary>
+    /// <summary>Integers within 2 of each other (TTL, IDLETIME), or within 0.1% (PTTL).</summary>
     Approximate,
 
     /// <summary>Only the reply's type byte.</summary>

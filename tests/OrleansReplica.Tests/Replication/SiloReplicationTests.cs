@@ -161,6 +161,42 @@ public abstract class SiloReplicationTests(bool inMemory) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Replicaof_inside_a_transaction_switches_while_the_stream_is_applied()
+    {
+        var (master, client) = await StartMasterAsync(("shards", "4"));
+        var (_, replicaClient) = await StartReplicaAsync(master);
+        var writer = await ConnectAsync(master);
+        using var stop = new CancellationTokenSource();
+        var writes = Task.Run(async () =>
+        {
+            for (var i = 0; !stop.IsCancellationRequested; i++)
+            {
+                await writer.ExecuteAsync("SET", $"key:{i % 500}", $"value:{i}");
+            }
+        });
+
+        // EXEC holds shard turns the link's stream may be waiting for: the switch must not wait for the link.
+        for (var round = 0; round < 3; round++)
+        {
+            await replicaClient.ExecuteAsync("MULTI");
+            await replicaClient.ExecuteAsync("GET", "key:1");
+            await replicaClient.ExecuteAsync("REPLICAOF", "NO", "ONE");
+            Assert.Equal("OK", (await replicaClient.ExecuteAsync("EXEC")).AsList()[1].AsString());
+            await Wire.WaitUntilAsync(async () => (await replicaClient.ExecuteAsync("ROLE")).AsList()[0].AsString() == "master", "the replica to become a master");
+
+            await replicaClient.ExecuteAsync("MULTI");
+            await replicaClient.ExecuteAsync("GET", "key:1");
+            await replicaClient.ExecuteAsync("REPLICAOF", "127.0.0.1", master.Port.ToString());
+            Assert.Equal("OK", (await replicaClient.ExecuteAsync("EXEC")).AsList()[1].AsString());
+            await Wire.WaitUntilAsync(async () => (await replicaClient.InfoAsync("replication"))["master_link_status"] == "up", "the link to come up again");
+        }
+        stop.Cancel();
+        await writes;
+
+        await ReplicationAssert.InSyncAsync(client, replicaClient);
+    }
+
+    [Fact]
     public async Task Replicaof_another_master_flushes_the_old_data()
     {
         var (first, firstClient) = await StartMasterAsync();

@@ -28,7 +28,6 @@ internal sealed class MasterStreamApplier : IPropagationSink
 {
     private readonly Silo _silo;
     private readonly MasterConnection _connection;
-    private readonly SemaphoreSlim _applyGate;
     private readonly ClientSession _session;
     private readonly CommandDispatcher _dispatcher;
     private readonly ArrayBufferWriter<byte> _replies = new(256);
@@ -39,12 +38,10 @@ internal sealed class MasterStreamApplier : IPropagationSink
     private ReadOnlyMemory<byte> _current;
     private bool _forwarded;
 
-    /// <param name="applyGate">Held while a batch is applied: REPLICAOF waits for it, so no command of a master it left is applied after it returned.</param>
-    public MasterStreamApplier(Silo silo, MasterConnection connection, SemaphoreSlim applyGate)
+    public MasterStreamApplier(Silo silo, MasterConnection connection)
     {
         _silo = silo;
         _connection = connection;
-        _applyGate = applyGate;
         // The stream goes on in the database it had selected where this replica's data ends.
         _session = new ClientSession(silo.Clients.NextId(), connection.RemoteEndPoint, connection.LocalEndPoint, connection.Abort)
         {
@@ -65,25 +62,21 @@ internal sealed class MasterStreamApplier : IPropagationSink
     /// <summary>slave_read_repl_offset: the stream offset of the last byte received.</summary>
     public long ReadOffset { get; private set; }
 
-    /// <summary>Applies what is buffered, then everything the master sends, until the connection ends or <paramref name="cancellationToken"/> fires.</summary>
-    public async Task RunAsync(CancellationToken cancellationToken)
+    /// <summary>The master client appears in CLIENT LIST; the read offset starts after what is already buffered.</summary>
+    public void Attach()
     {
         ReadOffset = _silo.Backlog.Offset + _connection.Buffered.Length;
         _silo.Clients.Add(_session);
-        try
-        {
-            while (true)
-            {
-                await ApplyBufferedAsync(cancellationToken);
-                ReadOffset += await _connection.FillAsync(cancellationToken);
-                // The reader resumes an incomplete request by position: after the buffer moved, it starts over.
-                _reader.Reset();
-            }
-        }
-        finally
-        {
-            _silo.Clients.Remove(_session);
-        }
+    }
+
+    public void Detach() => _silo.Clients.Remove(_session);
+
+    /// <summary>Waits for more of the stream (outside the link grain's turns).</summary>
+    public async ValueTask ReceiveAsync(CancellationToken cancellationToken)
+    {
+        ReadOffset += await _connection.FillAsync(cancellationToken);
+        // The reader resumes an incomplete request by position: after the buffer moved, it starts over.
+        _reader.Reset();
     }
 
     /// <summary>REPLCONF ACK &lt;offset&gt; with the offset applied so far.</summary>
@@ -102,13 +95,9 @@ internal sealed class MasterStreamApplier : IPropagationSink
         await _connection.SendAsync(request, cancellationToken);
     }
 
-    private async Task ApplyBufferedAsync(CancellationToken cancellationToken)
+    /// <summary>Applies the complete commands received so far, in a turn of the link grain.</summary>
+    public async ValueTask ApplyBufferedAsync(CancellationToken cancellationToken)
     {
-        if (_connection.Buffered.IsEmpty)
-        {
-            return;
-        }
-        await _applyGate.WaitAsync(cancellationToken);
         _dispatcher.BeginBatch();
         try
         {
@@ -136,7 +125,6 @@ internal sealed class MasterStreamApplier : IPropagationSink
         finally
         {
             _dispatcher.EndBatch();
-            _applyGate.Release();
         }
     }
 
