@@ -300,6 +300,31 @@ public sealed class ReplicationBacklog : IPropagationSink
         return copied;
     }
 
+    /// <summary>The stream bytes from <paramref name="offset"/> to the end of the block holding it, as a slice of that block (blocks are never reused); empty when there are none yet.</summary>
+    internal ReadOnlyMemory<byte> Peek(long offset)
+    {
+        ReplicationBlock? block;
+        lock (_gate)
+        {
+            block = FindBlock(offset);
+        }
+        while (block is not null)
+        {
+            var used = Volatile.Read(ref block.Used);
+            var from = (int)(offset - block.Start);
+            if (from < used)
+            {
+                return block.Data.AsMemory(from, used - from);
+            }
+            if (from < BlockSize)
+            {
+                return default;
+            }
+            block = Volatile.Read(ref block.Next);
+        }
+        return default;
+    }
+
     /// <summary>Drops blocks older than both the backlog window and every reader's position.</summary>
     internal void Trim()
     {
@@ -400,6 +425,12 @@ public sealed class ReplicationReader : IDisposable
         Position += read;
         return read;
     }
+
+    /// <summary>The available bytes from <see cref="Position"/> on, up to the end of one backlog block, without advancing.</summary>
+    public ReadOnlyMemory<byte> Peek() => _backlog.Peek(Position);
+
+    /// <summary>Moves past bytes handed out by <see cref="Peek"/>.</summary>
+    public void Advance(int count) => Position += count;
 
     /// <summary>Waits until bytes may be available, or the timeout passes.</summary>
     public async Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken)

@@ -204,7 +204,7 @@ public sealed class RdbPersistence(Silo silo)
         await loader.InstallAsync(silo.Grains);
         if (replica)
         {
-            RestoreReplicationHistory(loader.Summary!);
+            await RestoreReplicationHistoryAsync(loader.Summary!);
         }
         LastLoadKeysLoaded = loader.Keys;
         LastLoadKeysExpired = loader.ExpiredSkipped;
@@ -217,7 +217,7 @@ public sealed class RdbPersistence(Silo silo)
     /// A replica restarting from its own save takes the replication id and offset the file records,
     /// so it can ask its master for a partial resync (PSYNC with them) instead of a full one.
     /// </summary>
-    private void RestoreReplicationHistory(RdbReadSummary summary)
+    private async Task RestoreReplicationHistoryAsync(RdbReadSummary summary)
     {
         var replId = summary.GetAux("repl-id");
         if (replId is not { Length: 40 } || !long.TryParse(summary.GetAux("repl-offset"), out var offset) || offset < 0)
@@ -225,7 +225,7 @@ public sealed class RdbPersistence(Silo silo)
             return;
         }
         var streamDb = int.TryParse(summary.GetAux("repl-stream-db"), out var db) && db >= 0 && db < silo.Config.Databases ? db : 0;
-        silo.Backlog.Reset(replId, offset, streamDb);
+        await silo.BacklogGrain.ResetAsync(replId, offset, streamDb);
         silo.Log.Notice($"Restored replication ID {replId} and offset {offset} from the RDB file");
     }
 

@@ -53,9 +53,17 @@ public sealed class Silo : IAsyncDisposable
             LfuPolicy = IsLfu(config.MaxMemoryPolicy),
         };
         ShardMap = new ShardMap(KeyspaceOptions.Shards);
-        _services = new ServiceCollection().AddSingleton(KeyspaceOptions).AddSingleton(Propagation).AddSingleton(this).BuildServiceProvider();
+        ReplicationStream = new ReplicationStream(Backlog);
+        _services = new ServiceCollection()
+            .AddSingleton(KeyspaceOptions)
+            .AddSingleton(Propagation)
+            .AddSingleton(Backlog)
+            .AddSingleton(ReplicationStream)
+            .AddSingleton(this)
+            .BuildServiceProvider();
         var grains = new GrainRegistry()
             .AddGrain<IShardGrain, ShardGrain>(static invoker => new ShardGrainReference(invoker))
+            .AddGrain<IBacklogGrain, BacklogGrain>(static invoker => new BacklogGrainReference(invoker))
             .AddGrain<IReplicaLinkGrain, ReplicaLinkGrain>(static invoker => new ReplicaLinkGrainReference(invoker));
         Grains = new GrainRuntime(grains, _services);
         Commands = CommandTable.FromRedisMetadata();
@@ -68,6 +76,7 @@ public sealed class Silo : IAsyncDisposable
         Replication = new MasterReplication(this);
         Replica = new ReplicaLinkStatus(this);
         ReplicaLink = Grains.GetGrain<IReplicaLinkGrain>(0);
+        BacklogGrain = Grains.GetGrain<IBacklogGrain>(0);
         config.Changed += OnConfigChanged;
     }
 
@@ -84,8 +93,14 @@ public sealed class Silo : IAsyncDisposable
     /// <summary>Writes in their propagated form, for the AOF and replicas.</summary>
     public PropagationLog Propagation { get; } = new();
 
-    /// <summary>Replication id, offsets and backlog (PSYNC2).</summary>
+    /// <summary>Replication id, offsets and backlog (PSYNC2), as INFO reads them; changed only by <see cref="BacklogGrain"/> and the writes it keeps.</summary>
     public ReplicationBacklog Backlog { get; } = new();
+
+    /// <summary>The grain whose turns change the replication history and decide partial resyncs.</summary>
+    public IBacklogGrain BacklogGrain { get; }
+
+    /// <summary>The replication stream replicas subscribe to from their offset (the backlog is its cache).</summary>
+    public ReplicationStream ReplicationStream { get; }
 
     /// <summary>How this silo reaches a master when it is a replica (TCP unless a test cluster links silos in memory); set before start.</summary>
     public IReplicationTransport ReplicationTransport { get; set; } = new TcpReplicationTransport();

@@ -54,18 +54,17 @@ public sealed class ReplicaLinkGrain(Silo silo) : Grain, IReplicaLinkGrain
         return ReplicaOfAsync(master.Host, master.Port);
     }
 
-    public Task<bool> ReplicaOfAsync(string host, int port)
+    public async Task<bool> ReplicaOfAsync(string host, int port)
     {
         if (Status.IsReplica && Status.MasterPort == port && string.Equals(Status.MasterHost, host, StringComparison.OrdinalIgnoreCase))
         {
-            return Task.FromResult(false);
+            return false;
         }
         Status.Run?.Cancel();
         if (!Status.IsReplica)
         {
             silo.Log.Notice("Before turning into a replica, using my own master parameters to synthesize a cached master: I may be able to synchronize with the new master with just a partial transfer.");
-            // The backlog is now fed the master's bytes, not this silo's own propagated writes.
-            silo.Propagation.RemoveSink(silo.Backlog);
+            await silo.BacklogGrain.FollowMasterAsync();
             silo.KeyspaceOptions.ExpiresKeys = false;
             Status.CachedReadOffset = silo.Backlog.Offset;
             Status.LinkDown(false);
@@ -75,26 +74,20 @@ public sealed class ReplicaLinkGrain(Silo silo) : Grain, IReplicaLinkGrain
         Status.Follow(run);
         run.Start();
         silo.Config.SetReplicaOf(new ReplicaOfTarget(host, port));
-        return Task.FromResult(true);
+        return true;
     }
 
-    public Task PromoteAsync()
+    public async Task PromoteAsync()
     {
         if (!Status.IsReplica)
         {
-            return Task.CompletedTask;
+            return;
         }
         var old = Status.Run;
         Status.BecomeMaster();
         var backlog = silo.Backlog;
-        backlog.ShiftReplId();
+        await silo.BacklogGrain.PromoteAsync();
         silo.Log.Notice($"Setting secondary replication ID to {backlog.ReplId2}, valid up to offset: {backlog.SecondReplOffset}. New replication ID is {backlog.ReplId}");
-        // A master's own writes feed its backlog again (once one exists).
-        silo.Propagation.RemoveSink(backlog);
-        if (backlog.Active)
-        {
-            silo.Propagation.AddSink(backlog);
-        }
         silo.KeyspaceOptions.ExpiresKeys = true;
         _historyUnknown = false;
         silo.Log.Role = 'M';
@@ -103,7 +96,6 @@ public sealed class ReplicaLinkGrain(Silo silo) : Grain, IReplicaLinkGrain
         silo.Replication.DisconnectAll();
         silo.Config.SetReplicaOf(null);
         silo.Log.Notice("MASTER MODE enabled");
-        return Task.CompletedTask;
     }
 
     public Task StopAsync()
@@ -135,8 +127,7 @@ public sealed class ReplicaLinkGrain(Silo silo) : Grain, IReplicaLinkGrain
         }
         await loader.InstallAsync(silo.Grains);
         var streamDb = int.TryParse(loader.Summary?.GetAux("repl-stream-db"), out var db) && db >= 0 && db < silo.Config.Databases ? db : 0;
-        silo.Backlog.Reset(replId, offset, streamDb);
-        EnsureBacklogIsFedByMasterOnly();
+        await silo.BacklogGrain.ResetAsync(replId, offset, streamDb);
         _historyUnknown = legacy;
         // This silo's replicas followed the old data: they must sync again.
         silo.Replication.DisconnectAll();
@@ -148,24 +139,15 @@ public sealed class ReplicaLinkGrain(Silo silo) : Grain, IReplicaLinkGrain
         log.Notice($"MASTER <-> REPLICA sync: Finished with success ({loader.Keys} keys)");
     }
 
-    public Task ContinueAsync(ReplicaLinkRun run, string? replId)
+    public async Task ContinueAsync(ReplicaLinkRun run, string? replId)
     {
         EnsureCurrent(run);
-        var backlog = silo.Backlog;
-        if (!backlog.Active)
+        if (await silo.BacklogGrain.ContinueFromMasterAsync(replId))
         {
-            // A history never served yet: start keeping the backlog from here, same id and offset.
-            backlog.Reset(backlog.ReplId, backlog.Offset, backlog.StreamDb);
-        }
-        EnsureBacklogIsFedByMasterOnly();
-        if (replId is not null && replId != backlog.ReplId)
-        {
-            backlog.AdoptReplId(replId);
             silo.Log.Notice($"Master replication ID changed to {replId}");
             // Sub-replicas must learn the new id; they continue partially through replid2.
             silo.Replication.DisconnectAll();
         }
-        return Task.CompletedTask;
     }
 
     public ValueTask ApplyStreamAsync(ReplicaLinkRun run)
@@ -182,13 +164,6 @@ public sealed class ReplicaLinkGrain(Silo silo) : Grain, IReplicaLinkGrain
             throw new OperationCanceledException("The replication link moved on.");
         }
     }
-
-    /// <summary>
-    /// On a replica the backlog takes the master's bytes only: if something made it a sink of the
-    /// propagation log meanwhile (a replica attaching while the link was down), it would get every
-    /// applied command twice.
-    /// </summary>
-    private void EnsureBacklogIsFedByMasterOnly() => silo.Propagation.RemoveSink(silo.Backlog);
 
     private async Task CronTickAsync()
     {

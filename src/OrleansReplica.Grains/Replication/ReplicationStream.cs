@@ -1,0 +1,115 @@
+using OrleansReplica.Runtime;
+
+namespace OrleansReplica.Grains.Replication;
+
+/// <summary>
+/// A silo's replication stream as an <see cref="IAsyncStream{T}"/> of offset-stamped byte batches. The
+/// backlog is its cache: a subscription from a token (an offset) replays what the backlog still holds
+/// and then follows new bytes; a token the backlog no longer holds is a <see cref="QueueCacheMissException"/>,
+/// which for a replica means a full resync. Producers are the propagation log (this silo's own writes,
+/// appended in their shard turns) and, on a replica, <see cref="OnNextAsync"/> with the master's bytes.
+/// </summary>
+public sealed class ReplicationStream(ReplicationBacklog backlog) : IAsyncStream<ReplicationBatch>
+{
+    /// <summary>The provider name replication streams go by.</summary>
+    public const string Provider = "replication";
+
+    private readonly Lock _gate = new();
+    private readonly List<ReplicationSubscription> _subscriptions = [];
+
+    public StreamId StreamId { get; } = new("replication", "backlog");
+
+    public string ProviderName => Provider;
+
+    /// <summary>The subscriptions being fed (the replicas streaming).</summary>
+    public IReadOnlyList<ReplicationSubscription> Subscriptions
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _subscriptions];
+            }
+        }
+    }
+
+    /// <summary>Appends bytes received from this silo's master, exactly as applied (the token, if any, must be their offset).</summary>
+    public Task OnNextAsync(ReplicationBatch item, StreamSequenceToken? token = null)
+    {
+        var expected = backlog.Offset + 1;
+        if (item.Offset != expected || (token is LongSequenceToken numbered && numbered.SequenceNumber != expected))
+        {
+            throw new ArgumentException($"Bytes at offset {item.Offset} do not follow the stream's end (next offset {expected}).", nameof(item));
+        }
+        backlog.AppendRaw(item.Bytes.Span, item.StreamDb);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Ends every subscription: each observer gets OnCompletedAsync after the bytes it was given.</summary>
+    public Task OnCompletedAsync()
+    {
+        foreach (var subscription in Subscriptions)
+        {
+            subscription.Complete(null);
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task OnErrorAsync(Exception ex)
+    {
+        ArgumentNullException.ThrowIfNull(ex);
+        foreach (var subscription in Subscriptions)
+        {
+            subscription.Complete(ex);
+        }
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Feeds <paramref name="observer"/> from <paramref name="token"/> (a <see cref="LongSequenceToken"/>
+    /// holding the next offset it wants; none: from the current end). Delivery starts at once, one batch
+    /// at a time: the next waits for the observer's task, so a slow replica holds back only itself.
+    /// </summary>
+    public Task<StreamSubscriptionHandle<ReplicationBatch>> SubscribeAsync(IAsyncObserver<ReplicationBatch> observer, StreamSequenceToken? token = null)
+    {
+        var offset = token switch
+        {
+            null => backlog.Offset + 1,
+            LongSequenceToken numbered => numbered.SequenceNumber,
+            _ => throw new ArgumentException($"A replication stream is positioned by offsets ({nameof(LongSequenceToken)}), not by {token.GetType().Name}.", nameof(token)),
+        };
+        return Task.FromResult<StreamSubscriptionHandle<ReplicationBatch>>(Subscribe(observer, offset));
+    }
+
+    /// <summary><see cref="SubscribeAsync"/> from <paramref name="offset"/>, for callers that cannot wait (a snapshot cut).</summary>
+    public ReplicationSubscription Subscribe(IAsyncObserver<ReplicationBatch> observer, long offset)
+    {
+        ArgumentNullException.ThrowIfNull(observer);
+        var reader = backlog.OpenReader(offset)
+            ?? throw new QueueCacheMissException($"The backlog no longer holds offset {offset} (it holds {backlog.FirstByteOffset} to {backlog.Offset}).");
+        var subscription = new ReplicationSubscription(this, reader, observer);
+        lock (_gate)
+        {
+            _subscriptions.Add(subscription);
+        }
+        subscription.Start();
+        return subscription;
+    }
+
+    public bool Equals(IAsyncStream<ReplicationBatch>? other) =>
+        other is not null && other.StreamId == StreamId && other.ProviderName == ProviderName;
+
+    public override bool Equals(object? obj) => obj is IAsyncStream<ReplicationBatch> other && Equals(other);
+
+    public override int GetHashCode() => HashCode.Combine(StreamId, ProviderName);
+
+    public override string ToString() => $"{ProviderName}:{StreamId}";
+
+    internal void Remove(ReplicationSubscription subscription)
+    {
+        lock (_gate)
+        {
+            _subscriptions.Remove(subscription);
+        }
+    }
+}
