@@ -53,8 +53,10 @@ public sealed class Silo : IAsyncDisposable
             LfuPolicy = IsLfu(config.MaxMemoryPolicy),
         };
         ShardMap = new ShardMap(KeyspaceOptions.Shards);
-        _services = new ServiceCollection().AddSingleton(KeyspaceOptions).AddSingleton(Propagation).BuildServiceProvider();
-        var grains = new GrainRegistry().AddGrain<IShardGrain, ShardGrain>(static invoker => new ShardGrainReference(invoker));
+        _services = new ServiceCollection().AddSingleton(KeyspaceOptions).AddSingleton(Propagation).AddSingleton(this).BuildServiceProvider();
+        var grains = new GrainRegistry()
+            .AddGrain<IShardGrain, ShardGrain>(static invoker => new ShardGrainReference(invoker))
+            .AddGrain<IResyncGrain, ResyncGrain>(static invoker => new ResyncGrainReference(invoker));
         Grains = new GrainRuntime(grains, _services);
         Commands = CommandTable.FromRedisMetadata();
         CommandRegistrations.RegisterAll(Commands);
