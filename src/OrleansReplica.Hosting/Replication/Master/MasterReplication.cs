@@ -75,7 +75,7 @@ public sealed class MasterReplication(Silo silo)
             silo.Log.Notice($"Full resync requested by replica {sender.Session.Address}");
         }
         Interlocked.Increment(ref _syncFull);
-        // Off the connection's turn: joining may wait for a running sync to end, and the first join may run its sync.
+        // Off the connection's loop: a join may wait for a running sync to end, and the first join may run its sync.
         _ = Task.Run(() => JoinFullSyncAsync(sender));
     }
 
