@@ -1,25 +1,20 @@
 using System.Diagnostics;
-using System.Security.Cryptography;
 using OrleansReplica.Grains.Replication;
-using OrleansReplica.Grains.Snapshots;
-using OrleansReplica.Hosting.Persistence;
 using OrleansReplica.Hosting.Server;
-using OrleansReplica.Protocol.Rdb;
 
 namespace OrleansReplica.Hosting.Replication.Master;
 
 /// <summary>
 /// The master side of replication for one silo: the attached replicas, PSYNC's choice between a
-/// partial and a full resync, full syncs (replicas asking within repl-diskless-sync-delay share one
-/// snapshot), the PING and timeouts Redis's replicationCron handles, WAIT and min-replicas.
+/// partial and a full resync (each full sync is a <see cref="IResyncGrain"/>), the PING and timeouts
+/// Redis's replicationCron handles, WAIT and min-replicas.
 /// </summary>
 public sealed class MasterReplication(Silo silo)
 {
     private readonly Lock _gate = new();
     private readonly List<ReplicaSender> _replicas = [];
-    private readonly List<ReplicaSender> _waitingFullSync = [];
     private readonly SemaphoreSlim _acknowledged = new(0);
-    private Task _fullSync = Task.CompletedTask;
+    private long _resyncKey;
     private long _lastPing = Stopwatch.GetTimestamp();
     private long _syncFull;
     private long _syncPartialOk;
@@ -44,6 +39,12 @@ public sealed class MasterReplication(Silo silo)
     }
 
     private ReplicationBacklog Backlog => silo.Backlog;
+
+    /// <summary>The key of the full sync replicas join now; it moves on when that sync has ended.</summary>
+    internal long ResyncKey => Volatile.Read(ref _resyncKey);
+
+    /// <summary>The full sync <paramref name="key"/> has ended: replicas asking from now on join the next one.</summary>
+    internal void EndResync(long key) => Interlocked.CompareExchange(ref _resyncKey, key + 1, key);
 
     /// <summary>
     /// PSYNC &lt;replid&gt; &lt;offset&gt; (or SYNC): continues from the backlog when it can, else schedules a full
@@ -74,12 +75,18 @@ public sealed class MasterReplication(Silo silo)
             silo.Log.Notice($"Full resync requested by replica {sender.Session.Address}");
         }
         Interlocked.Increment(ref _syncFull);
-        lock (_gate)
+        // Off the connection's loop: a join may wait for a running sync to end, and the first join may run its sync.
+        _ = Task.Run(() => JoinFullSyncAsync(sender));
+    }
+
+    /// <summary>Joins the current full sync, or the next one when its snapshot has already been cut.</summary>
+    private async Task JoinFullSyncAsync(ReplicaSender sender)
+    {
+        while (!sender.Closed)
         {
-            _waitingFullSync.Add(sender);
-            if (_fullSync.IsCompleted)
+            if (await silo.Grains.GetGrain<IResyncGrain>(ResyncKey).JoinAsync(sender))
             {
-                _fullSync = Task.Run(RunFullSyncAsync);
+                return;
             }
         }
     }
@@ -91,7 +98,6 @@ public sealed class MasterReplication(Silo silo)
         lock (_gate)
         {
             _replicas.Remove(sender);
-            _waitingFullSync.Remove(sender);
         }
         sender.Close();
         silo.Log.Notice($"Connection with replica {sender.Ip}:{sender.ListeningPort} lost.");
@@ -199,152 +205,6 @@ public sealed class MasterReplication(Silo silo)
         if (_acknowledged.CurrentCount == 0)
         {
             _acknowledged.Release();
-        }
-    }
-
-    /// <summary>One full sync: waits for more replicas (diskless delay), cuts one snapshot for all of them, sends it, then their streams.</summary>
-    private async Task RunFullSyncAsync()
-    {
-        var diskless = silo.Config.GetNumber("repl-diskless-sync") != 0;
-        if (diskless)
-        {
-            var delay = TimeSpan.FromSeconds(silo.Config.GetNumber("repl-diskless-sync-delay"));
-            var maxReplicas = silo.Config.GetNumber("repl-diskless-sync-max-replicas");
-            var waited = Stopwatch.StartNew();
-            while (waited.Elapsed < delay && (maxReplicas == 0 || WaitingCount() < maxReplicas))
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(20));
-            }
-        }
-        ReplicaSender[] batch;
-        lock (_gate)
-        {
-            batch = [.. _waitingFullSync.Where(static replica => !replica.Closed)];
-            _waitingFullSync.Clear();
-        }
-        if (batch.Length == 0)
-        {
-            return;
-        }
-        diskless &= batch.All(static replica => replica.AcceptsEofTransfer);
-        silo.Log.Notice($"Starting BGSAVE for SYNC with target: {(diskless ? "replicas sockets" : "disk")}");
-
-        var readers = new ReplicationReader[batch.Length];
-        var offset = 0L;
-        var streamDb = 0;
-        var format = SnapshotFormat.Rdb(new RdbWriterOptions { Compression = silo.Config.RdbCompression, Checksum = silo.Config.RdbChecksum });
-        var snapshot = await KeyspaceSnapshot.TakeAsync(silo.Grains, silo.ShardMap.ShardCount, format, silo.KeyspaceOptions.Clock.NowMs(), () =>
-        {
-            // At the cut no write is in flight: the stream each replica gets starts exactly after the snapshot.
-            if (!Backlog.Active)
-            {
-                Backlog.Activate();
-                silo.Propagation.AddSink(Backlog);
-            }
-            Backlog.ForgetSelectedDatabase();
-            offset = Backlog.Offset;
-            streamDb = Backlog.StreamDb;
-            for (var i = 0; i < batch.Length; i++)
-            {
-                readers[i] = Backlog.OpenReader(offset + 1)!;
-            }
-        });
-        snapshot.ReplId = Backlog.ReplId;
-        snapshot.ReplOffset = offset;
-        snapshot.ReplStreamDb = streamDb;
-        snapshot.WalkShardsInParallel = true;
-
-        var live = new List<(ReplicaSender Replica, ReplicationReader Reader)>();
-        for (var i = 0; i < batch.Length; i++)
-        {
-            try
-            {
-                await batch[i].WriteLineAsync($"+FULLRESYNC {Backlog.ReplId} {offset}");
-                batch[i].State = ReplicaState.SendBulk;
-                live.Add((batch[i], readers[i]));
-            }
-            catch (OperationCanceledException)
-            {
-                readers[i].Dispose();
-            }
-        }
-        try
-        {
-            if (diskless)
-            {
-                await SendDisklessAsync(snapshot, live);
-            }
-            else
-            {
-                await SendFromDiskAsync(snapshot, live);
-            }
-        }
-        catch (Exception error) when (error is IOException or UnauthorizedAccessException or OperationCanceledException)
-        {
-            // The replicas reconnect and ask again (a FLUSHALL cancels a snapshot of data now gone).
-            silo.Log.Warning($"Full sync failed: {error.Message}");
-            foreach (var (replica, reader) in live)
-            {
-                reader.Dispose();
-                replica.Close();
-            }
-            return;
-        }
-        foreach (var (replica, reader) in live)
-        {
-            if (replica.Closed)
-            {
-                reader.Dispose();
-                continue;
-            }
-            silo.Log.Notice($"Synchronization with replica {replica.Ip}:{replica.ListeningPort} succeeded");
-            _ = replica.StreamAsync(reader, afterFirstAck: diskless);
-        }
-        lock (_gate)
-        {
-            if (_waitingFullSync.Count > 0 && _fullSync.IsCompleted)
-            {
-                _fullSync = Task.Run(RunFullSyncAsync);
-            }
-        }
-    }
-
-    private int WaitingCount()
-    {
-        lock (_gate)
-        {
-            return _waitingFullSync.Count;
-        }
-    }
-
-    /// <summary>The diskless form: $EOF:&lt;mark&gt;, the RDB written straight to every replica, then the mark again.</summary>
-    private async Task SendDisklessAsync(KeyspaceSnapshot snapshot, List<(ReplicaSender Replica, ReplicationReader Reader)> live)
-    {
-        var mark = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20));
-        var replicas = live.Select(static pair => pair.Replica).ToArray();
-        await ReplicaFanOutStream.WriteToAllAsync(replicas, System.Text.Encoding.ASCII.GetBytes($"$EOF:{mark}\r\n"));
-        await using (var output = new ReplicaFanOutStream(replicas))
-        {
-            await snapshot.WriteAsync(output, writer => RdbPersistence.WriteAux(writer, silo, snapshot, aofBase: false));
-        }
-        await ReplicaFanOutStream.WriteToAllAsync(replicas, System.Text.Encoding.ASCII.GetBytes(mark));
-    }
-
-    /// <summary>The disk form: the RDB saved to dir/dbfilename, then sent as $&lt;length&gt; and the file.</summary>
-    private async Task SendFromDiskAsync(KeyspaceSnapshot snapshot, List<(ReplicaSender Replica, ReplicationReader Reader)> live)
-    {
-        if (!await silo.Rdb.SaveSnapshotAsync(snapshot))
-        {
-            throw new IOException("the RDB for the full sync could not be saved");
-        }
-        var replicas = live.Select(static pair => pair.Replica).ToArray();
-        await using var file = new FileStream(silo.Rdb.FilePath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous);
-        await ReplicaFanOutStream.WriteToAllAsync(replicas, System.Text.Encoding.ASCII.GetBytes($"${file.Length}\r\n"));
-        var buffer = new byte[64 * 1024];
-        int read;
-        while ((read = await file.ReadAsync(buffer)) > 0)
-        {
-            await ReplicaFanOutStream.WriteToAllAsync(replicas, buffer.AsMemory(0, read));
         }
     }
 }
