@@ -21,18 +21,14 @@ public sealed class BacklogGrain(ReplicationBacklog backlog, ReplicationStream s
         }
     }
 
-    public ReplicationCut OpenAtCut(IReadOnlyList<IAsyncObserver<ReplicationBatch>> replicas)
+    public Task ActivateAsync()
     {
         if (!backlog.Active)
         {
             backlog.Activate();
             propagation.AddSink(backlog);
         }
-        // The stream each replica gets starts exactly after the snapshot, with a SELECT of its own.
-        backlog.ForgetSelectedDatabase();
-        var offset = backlog.Offset;
-        var subscriptions = replicas.Select(replica => stream.Subscribe(replica, offset + 1)).ToArray();
-        return new ReplicationCut(backlog.ReplId, offset, backlog.StreamDb, subscriptions);
+        return Task.CompletedTask;
     }
 
     public Task FollowMasterAsync()

@@ -8,8 +8,7 @@ public sealed class BacklogGrainReference(GrainInvoker<IBacklogGrain> invoker) :
     public Task<ReplicationSubscription?> TryContinueAsync(string replId, long offset, IAsyncObserver<ReplicationBatch> replica) =>
         InvokeAsync((replId, offset, replica), static (grain, psync) => grain.TryContinueAsync(psync.replId, psync.offset, psync.replica));
 
-    public ReplicationCut OpenAtCut(IReadOnlyList<IAsyncObserver<ReplicationBatch>> replicas) =>
-        throw new InvalidOperationException("A cut opens the backlog only while holding its turn (AcquireTurnAsync).");
+    public Task ActivateAsync() => InvokeAsync(0, static (grain, _) => grain.ActivateAsync());
 
     public Task FollowMasterAsync() => InvokeAsync(0, static (grain, _) => grain.FollowMasterAsync());
 

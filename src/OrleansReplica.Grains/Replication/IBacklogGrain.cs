@@ -18,11 +18,10 @@ public interface IBacklogGrain : IGrainWithIntegerKey
     Task<ReplicationSubscription?> TryContinueAsync(string replId, long offset, IAsyncObserver<ReplicationBatch> replica);
 
     /// <summary>
-    /// A full sync's cut, while every shard turn is held (so no write is in flight): creates the backlog
-    /// if there is none yet and subscribes <paramref name="replicas"/> right after the cut. Reachable only
-    /// through a lease on this grain's turn, since the cut cannot wait.
+    /// The first replica attaches: creates the backlog if there is none, with a new replication id and
+    /// no replid2 (Redis's history starts there). Writes then feed it; a full sync's cut may come later.
     /// </summary>
-    ReplicationCut OpenAtCut(IReadOnlyList<IAsyncObserver<ReplicationBatch>> replicas);
+    Task ActivateAsync();
 
     /// <summary>REPLICAOF host port: from now on the backlog is fed the master's bytes only, never this silo's own writes.</summary>
     Task FollowMasterAsync();
@@ -43,6 +42,3 @@ public interface IBacklogGrain : IGrainWithIntegerKey
     /// <summary>repl-backlog-ttl: frees the backlog of a master left without replicas; a new id starts.</summary>
     Task FreeAsync();
 }
-
-/// <summary>Where a full sync's snapshot sits in the stream: its offset, the database selected there, and the replicas' subscriptions from the next byte.</summary>
-public sealed record ReplicationCut(string ReplId, long Offset, int StreamDb, IReadOnlyList<ReplicationSubscription> Subscriptions);

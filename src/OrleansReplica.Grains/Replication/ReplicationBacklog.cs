@@ -246,7 +246,7 @@ public sealed class ReplicationBacklog : IPropagationSink
     }
 
     /// <summary>A reader of the stream from <paramref name="offset"/> on (the next byte it wants); null when that is no longer kept.</summary>
-    public ReplicationReader? OpenReader(long offset)
+    internal ReplicationReader? OpenReader(long offset)
     {
         lock (_gate)
         {
@@ -269,35 +269,6 @@ public sealed class ReplicationBacklog : IPropagationSink
             _wakeList = [.. _readers];
             Trim();
         }
-    }
-
-    /// <summary>Copies stream bytes from <paramref name="offset"/> into <paramref name="destination"/>; returns how many.</summary>
-    internal int Read(long offset, Span<byte> destination)
-    {
-        ReplicationBlock? block;
-        lock (_gate)
-        {
-            block = FindBlock(offset);
-        }
-        var copied = 0;
-        while (block is not null && copied < destination.Length)
-        {
-            var used = Volatile.Read(ref block.Used);
-            var from = (int)(offset + copied - block.Start);
-            if (from >= used)
-            {
-                if (from < BlockSize)
-                {
-                    break;
-                }
-                block = Volatile.Read(ref block.Next);
-                continue;
-            }
-            var count = Math.Min(used - from, destination.Length - copied);
-            block.Data.AsSpan(from, count).CopyTo(destination[copied..]);
-            copied += count;
-        }
-        return copied;
     }
 
     /// <summary>The stream bytes from <paramref name="offset"/> to the end of the block holding it, as a slice of that block (blocks are never reused); empty when there are none yet.</summary>
@@ -401,7 +372,7 @@ public sealed class ReplicationBacklog : IPropagationSink
 }
 
 /// <summary>One replica's position in the replication stream; it wakes when new bytes arrive.</summary>
-public sealed class ReplicationReader : IDisposable
+internal sealed class ReplicationReader : IDisposable
 {
     private readonly ReplicationBacklog _backlog;
     private readonly SemaphoreSlim _signal = new(0, 1);
@@ -417,14 +388,6 @@ public sealed class ReplicationReader : IDisposable
 
     /// <summary>Bytes produced and not read yet (what client-output-buffer-limit replica bounds).</summary>
     public long Pending => _backlog.Offset + 1 - Position;
-
-    /// <summary>Copies available bytes into <paramref name="destination"/> and advances; 0 when there are none yet.</summary>
-    public int Read(Span<byte> destination)
-    {
-        var read = _backlog.Read(Position, destination);
-        Position += read;
-        return read;
-    }
 
     /// <summary>The available bytes from <see cref="Position"/> on, up to the end of one backlog block, without advancing.</summary>
     public ReadOnlyMemory<byte> Peek() => _backlog.Peek(Position);

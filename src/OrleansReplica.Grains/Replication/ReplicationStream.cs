@@ -96,6 +96,19 @@ public sealed class ReplicationStream(ReplicationBacklog backlog) : IAsyncStream
         return subscription;
     }
 
+    /// <summary>
+    /// A full sync's cut, while every shard turn is held (no write in flight): subscribes
+    /// <paramref name="replicas"/> right after the current end, where their snapshot stops; the stream
+    /// selects its database again first, since a replica loading a snapshot knows none.
+    /// </summary>
+    public ReplicationCut SubscribeAtCut(IReadOnlyList<IAsyncObserver<ReplicationBatch>> replicas)
+    {
+        backlog.ForgetSelectedDatabase();
+        var offset = backlog.Offset;
+        var subscriptions = replicas.Select(replica => Subscribe(replica, offset + 1)).ToArray();
+        return new ReplicationCut(backlog.ReplId, offset, backlog.StreamDb, subscriptions);
+    }
+
     public bool Equals(IAsyncStream<ReplicationBatch>? other) =>
         other is not null && other.StreamId == StreamId && other.ProviderName == ProviderName;
 

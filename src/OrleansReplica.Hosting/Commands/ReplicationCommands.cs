@@ -102,7 +102,7 @@ public static class ReplicationCommands
         }
         var handshake = session.ReplicaHandshake;
         var output = (PipeWriter)c.Reply.Output;
-        var sender = new ReplicaSender(session, output, silo.Backlog, silo.Config, silo.Log)
+        var sender = new ReplicaSender(session, output, silo.Config, silo.Log)
         {
             ListeningPort = handshake.ListeningPort,
             AnnouncedIp = handshake.IpAddress,

@@ -192,7 +192,7 @@ public sealed class ResyncGrainTests : IAsyncLifetime
     {
         output ??= new MemoryStream();
         var session = new ClientSession(1000 + _senders.Count, new IPEndPoint(IPAddress.Loopback, 40000 + _senders.Count), null, static () => { });
-        var sender = new ReplicaSender(session, PipeWriter.Create(output), master.Backlog, master.Config, master.Log)
+        var sender = new ReplicaSender(session, PipeWriter.Create(output), master.Config, master.Log)
         {
             AcceptsEofTransfer = true,
             AcceptsPsync2 = true,

@@ -57,12 +57,13 @@ public sealed class MasterReplication(Silo silo)
             _replicas.Add(sender);
         }
         sender.Acknowledged += OnAcknowledged;
-        if (!legacySync && Backlog.CanContinue(replId, offset) && Backlog.OpenReader(offset) is { } reader)
+        if (!legacySync && replId != "?" && await silo.BacklogGrain.TryContinueAsync(replId, offset, sender) is { } subscription)
         {
+            sender.Subscribed(subscription);
             Interlocked.Increment(ref _syncPartialOk);
             await sender.WriteLineAsync(sender.AcceptsPsync2 ? $"+CONTINUE {Backlog.ReplId}" : "+CONTINUE");
             silo.Log.Notice($"Partial resynchronization request from {sender.Session.Address} accepted. Sending {Backlog.Offset + 1 - offset} bytes of backlog starting from offset {offset}.");
-            _ = sender.StreamAsync(reader);
+            sender.StartStream();
             return;
         }
         if (!legacySync && replId != "?")

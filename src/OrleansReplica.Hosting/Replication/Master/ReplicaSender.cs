@@ -6,6 +6,7 @@ using OrleansReplica.Grains.Replication;
 using OrleansReplica.Hosting.Clients;
 using OrleansReplica.Hosting.Configuration;
 using OrleansReplica.Hosting.Logging;
+using OrleansReplica.Runtime;
 
 namespace OrleansReplica.Hosting.Replication.Master;
 
@@ -24,27 +25,28 @@ public enum ReplicaState
 
 /// <summary>
 /// One replica attached to this master: owns the output of its connection from PSYNC on, sends it
-/// the snapshot of a full sync (or nothing, after +CONTINUE), then the replication stream from its
-/// position, and records the offsets it acknowledges.
+/// the snapshot of a full sync (or nothing, after +CONTINUE), then, as an observer of the replication
+/// stream subscribed from its position, the stream; records the offsets it acknowledges.
 /// </summary>
-public sealed class ReplicaSender
+public sealed class ReplicaSender : IAsyncObserver<ReplicationBatch>
 {
-    private const int SendChunk = 64 * 1024;
+    // Bytes written since the last flush: a replica far behind gets large sends, one caught up gets each batch at once.
+    private const int FlushThreshold = 64 * 1024;
 
     private readonly PipeWriter _output;
-    private readonly ReplicationBacklog _backlog;
     private readonly ServerConfig _config;
     private readonly RedisLog _log;
     private readonly CancellationTokenSource _closed = new();
     private readonly TaskCompletionSource _firstAck = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private ReplicationReader? _reader;
+    private readonly TaskCompletionSource _streamStart = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private volatile ReplicationSubscription? _subscription;
     private long _overSoftLimitSince;
+    private int _unflushed;
 
-    public ReplicaSender(ClientSession session, PipeWriter output, ReplicationBacklog backlog, ServerConfig config, RedisLog log)
+    public ReplicaSender(ClientSession session, PipeWriter output, ServerConfig config, RedisLog log)
     {
         Session = session;
         _output = output;
-        _backlog = backlog;
         _config = config;
         _log = log;
         AckAt = Stopwatch.GetTimestamp();
@@ -106,17 +108,67 @@ public sealed class ReplicaSender
         await FlushAsync();
     }
 
-    /// <summary>
-    /// Starts the stream from <paramref name="reader"/>'s position; runs until the replica goes away.
-    /// After a diskless transfer the stream waits for the replica's first REPLCONF ACK, as Redis does:
-    /// the replica finds the end of the transfer by its closing mark, and bytes sent right behind the
-    /// mark would hide it.
-    /// </summary>
-    public Task StreamAsync(ReplicationReader reader, bool afterFirstAck = false)
+    /// <summary>The replica's subscription to the replication stream (made at PSYNC, or at its full sync's cut).</summary>
+    public void Subscribed(ReplicationSubscription subscription)
     {
-        _reader = reader;
+        _subscription = subscription;
+        if (Closed)
+        {
+            subscription.UnsubscribeAsync();
+        }
+    }
+
+    /// <summary>
+    /// Lets the stream flow (after +CONTINUE, or after the snapshot). After a diskless transfer it waits
+    /// for the replica's first REPLCONF ACK, as Redis does: the replica finds the end of the transfer by
+    /// its closing mark, and bytes sent right behind the mark would hide it.
+    /// </summary>
+    public void StartStream(bool afterFirstAck = false)
+    {
         State = ReplicaState.Online;
-        return Task.Run(() => SendLoopAsync(afterFirstAck));
+        if (!afterFirstAck)
+        {
+            _streamStart.TrySetResult();
+            return;
+        }
+        _firstAck.Task.ContinueWith(static (_, self) => ((ReplicaSender)self!)._streamStart.TrySetResult(), this, TaskScheduler.Default);
+    }
+
+    /// <summary>Stream bytes for this replica, in order; written once the stream may flow.</summary>
+    public async Task OnNextAsync(ReplicationBatch item, StreamSequenceToken? token = null)
+    {
+        if (!_streamStart.Task.IsCompleted)
+        {
+            await _streamStart.Task.WaitAsync(_closed.Token);
+        }
+        try
+        {
+            _output.Write(item.Bytes.Span);
+            _unflushed += item.Bytes.Length;
+            // More bytes already waiting beyond these come in the next call: flush those together.
+            if (_unflushed >= FlushThreshold || _subscription is not { } subscription || subscription.Pending <= item.Bytes.Length)
+            {
+                _unflushed = 0;
+                await FlushAsync();
+            }
+        }
+        catch (Exception error) when (error is IOException or InvalidOperationException or ObjectDisposedException)
+        {
+            Close();
+            throw new OperationCanceledException("The replica's connection closed.", error);
+        }
+    }
+
+    public Task OnCompletedAsync()
+    {
+        Close();
+        return Task.CompletedTask;
+    }
+
+    public Task OnErrorAsync(Exception ex)
+    {
+        Close();
+        return Task.CompletedTask;
     }
 
     /// <summary>Disconnects the replica (timeout, output limit, master change, shutdown).</summary>
@@ -131,43 +183,8 @@ public sealed class ReplicaSender
             _log.Warning(reason);
         }
         _closed.Cancel();
-        _reader?.Dispose();
+        _subscription?.UnsubscribeAsync();
         Session.Kill();
-    }
-
-    private async Task SendLoopAsync(bool afterFirstAck)
-    {
-        var reader = _reader!;
-        try
-        {
-            if (afterFirstAck)
-            {
-                await _firstAck.Task.WaitAsync(_closed.Token);
-            }
-            while (!_closed.IsCancellationRequested)
-            {
-                var span = _output.GetSpan(SendChunk);
-                var read = reader.Read(span);
-                if (read > 0)
-                {
-                    _output.Advance(read);
-                    await FlushAsync();
-                    continue;
-                }
-                if (OverOutputLimit(reader.Pending))
-                {
-                    return;
-                }
-                await reader.WaitAsync(TimeSpan.FromMilliseconds(100), _closed.Token);
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
-        catch (Exception error) when (error is IOException or InvalidOperationException or ObjectDisposedException)
-        {
-            Close();
-        }
     }
 
     private async Task FlushAsync()
@@ -178,18 +195,18 @@ public sealed class ReplicaSender
             Close();
             throw new OperationCanceledException();
         }
-        if (_reader is { } reader)
+        if (_subscription is { } subscription)
         {
-            OverOutputLimit(reader.Pending);
+            OverOutputLimit(subscription.Pending);
         }
     }
 
     /// <summary>Once a second (the sender may be stuck waiting on a replica that does not read): the output limit.</summary>
     public void CheckOutputLimit()
     {
-        if (_reader is { } reader)
+        if (_subscription is { } subscription)
         {
-            OverOutputLimit(reader.Pending);
+            OverOutputLimit(subscription.Pending);
         }
     }
 

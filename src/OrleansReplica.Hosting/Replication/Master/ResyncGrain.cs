@@ -26,8 +26,6 @@ public sealed class ResyncGrain(Silo silo) : Grain, IResyncGrain
     private long _maxReplicas;
     private bool _cut;
 
-    private ReplicationBacklog Backlog => silo.Backlog;
-
     public async ValueTask<bool> JoinAsync(ReplicaSender replica)
     {
         if (_cut)
@@ -100,43 +98,30 @@ public sealed class ResyncGrain(Silo silo) : Grain, IResyncGrain
         var diskless = _diskless && batch.All(static replica => replica.AcceptsEofTransfer);
         silo.Log.Notice($"Starting BGSAVE for SYNC with target: {(diskless ? "replicas sockets" : "disk")}");
 
-        var readers = new ReplicationReader[batch.Length];
-        var offset = 0L;
-        var streamDb = 0;
+        // The first replica creates the backlog (and a new history), so writes from now on are kept.
+        await silo.BacklogGrain.ActivateAsync();
+        ReplicationCut cut = null!;
         var format = SnapshotFormat.Rdb(new RdbWriterOptions { Compression = silo.Config.RdbCompression, Checksum = silo.Config.RdbChecksum });
-        var snapshot = await KeyspaceSnapshot.TakeAsync(silo.Grains, silo.ShardMap.ShardCount, format, silo.KeyspaceOptions.Clock.NowMs(), () =>
-        {
-            // At the cut no write is in flight: the stream each replica gets starts exactly after the snapshot.
-            if (!Backlog.Active)
-            {
-                Backlog.Activate();
-                silo.Propagation.AddSink(Backlog);
-            }
-            Backlog.ForgetSelectedDatabase();
-            offset = Backlog.Offset;
-            streamDb = Backlog.StreamDb;
-            for (var i = 0; i < batch.Length; i++)
-            {
-                readers[i] = Backlog.OpenReader(offset + 1)!;
-            }
-        });
-        snapshot.ReplId = Backlog.ReplId;
-        snapshot.ReplOffset = offset;
-        snapshot.ReplStreamDb = streamDb;
+        var snapshot = await KeyspaceSnapshot.TakeAsync(silo.Grains, silo.ShardMap.ShardCount, format, silo.KeyspaceOptions.Clock.NowMs(),
+            () => cut = silo.ReplicationStream.SubscribeAtCut(batch));
+        snapshot.ReplId = cut.ReplId;
+        snapshot.ReplOffset = cut.Offset;
+        snapshot.ReplStreamDb = cut.StreamDb;
         snapshot.WalkShardsInParallel = true;
 
-        var live = new List<(ReplicaSender Replica, ReplicationReader Reader)>();
+        var live = new List<(ReplicaSender Replica, ReplicationSubscription Subscription)>();
         for (var i = 0; i < batch.Length; i++)
         {
+            batch[i].Subscribed(cut.Subscriptions[i]);
             try
             {
-                await batch[i].WriteLineAsync($"+FULLRESYNC {Backlog.ReplId} {offset}");
+                await batch[i].WriteLineAsync($"+FULLRESYNC {cut.ReplId} {cut.Offset}");
                 batch[i].State = ReplicaState.SendBulk;
-                live.Add((batch[i], readers[i]));
+                live.Add((batch[i], cut.Subscriptions[i]));
             }
             catch (OperationCanceledException)
             {
-                readers[i].Dispose();
+                await cut.Subscriptions[i].UnsubscribeAsync();
             }
         }
         ReplicaSender[] replicas = [.. live.Select(static pair => pair.Replica)];
@@ -149,22 +134,21 @@ public sealed class ResyncGrain(Silo silo) : Grain, IResyncGrain
         {
             // The replicas reconnect and ask again (a FLUSHALL cancels a snapshot of data now gone).
             silo.Log.Warning($"Full sync failed: {error.Message}");
-            foreach (var (replica, reader) in live)
+            foreach (var (replica, _) in live)
             {
-                reader.Dispose();
                 replica.Close();
             }
             return;
         }
-        foreach (var (replica, reader) in live)
+        foreach (var (replica, subscription) in live)
         {
             if (replica.Closed)
             {
-                reader.Dispose();
+                await subscription.UnsubscribeAsync();
                 continue;
             }
             silo.Log.Notice($"Synchronization with replica {replica.Ip}:{replica.ListeningPort} succeeded");
-            _ = replica.StreamAsync(reader, afterFirstAck: diskless);
+            replica.StartStream(afterFirstAck: diskless);
         }
     }
 

@@ -171,11 +171,14 @@ internal sealed class MasterStreamApplier : IPropagationSink
         _forwarded = true;
         if (_transaction.WrittenCount > 0)
         {
-            _silo.Backlog.AppendRaw(_transaction.WrittenSpan, _session.Db);
+            Forward(_transaction.WrittenMemory);
             _transaction.ResetWrittenCount();
         }
-        _silo.Backlog.AppendRaw(_current.Span, _session.Db);
+        Forward(_current);
     }
+
+    private void Forward(ReadOnlyMemory<byte> bytes) =>
+        _silo.ReplicationStream.OnNextAsync(new ReplicationBatch(_silo.Backlog.Offset + 1, bytes, _session.Db));
 
     /// <summary>A command that changed data, in its propagated form, while its shard turns are held.</summary>
     void IPropagationSink.Append(int db, ReadOnlySpan<byte> command)
