@@ -11,7 +11,8 @@ namespace OrleansReplica.Grains.Replication;
 /// </summary>
 public sealed class PropagationBuffer(PropagationLog log)
 {
-    private static readonly byte[] Multi = "*1\r\n$5\r\nMULTI\r\n"u8.ToArray();
+    /// <summary>The MULTI that opens a transaction's propagated commands.</summary>
+    public static ReadOnlySpan<byte> Multi => "*1\r\n$5\r\nMULTI\r\n"u8;
     private static readonly byte[] Exec = "*1\r\n$4\r\nEXEC\r\n"u8.ToArray();
 
     private readonly ArrayBufferWriter<byte> _bytes = new(256);
@@ -38,6 +39,15 @@ public sealed class PropagationBuffer(PropagationLog log)
         var start = _bytes.WrittenCount;
         RespCommandWriter.WriteCommand(_bytes, arguments);
         _commands.Add((db, start, _bytes.WrittenCount - start));
+        CommandRecorded = true;
+    }
+
+    /// <summary>A command already in its propagated form (a replica re-recording what its master sent).</summary>
+    public void AddRaw(int db, ReadOnlySpan<byte> command)
+    {
+        var start = _bytes.WrittenCount;
+        _bytes.Write(command);
+        _commands.Add((db, start, command.Length));
         CommandRecorded = true;
     }
 

@@ -335,6 +335,60 @@ public sealed class ReplicaLinkTests
                 return false;
             },
             "the applied write reaches the replica's AOF");
+
+        // A transaction of the master is one unit in the replica's AOF.
+        await master.ExecuteAsync("MULTI");
+        await master.ExecuteAsync("SET", "t1", "v");
+        await master.ExecuteAsync("INCR", "t2");
+        await master.ExecuteAsync("EXEC");
+        await AssertInSyncAsync(master, replica.Silo, client);
+        const string transaction = "*1\r\n$5\r\nMULTI\r\n*3\r\n$3\r\nSET\r\n$2\r\nt1\r\n$1\r\nv\r\n*2\r\n$4\r\nINCR\r\n$2\r\nt2\r\n*1\r\n$4\r\nEXEC\r\n";
+        await Wire.WaitUntilAsync(
+            async () =>
+            {
+                foreach (var file in Directory.GetFiles(directory, "*.incr.aof"))
+                {
+                    if ((await ReadSharedAsync(file)).Contains(transaction))
+                    {
+                        return true;
+                    }
+                }
+                return false;
+            },
+            "the master's transaction reaches the replica's AOF as one unit");
+
+        // Writes of the replica's own clients (a writable replica) never land inside one.
+        await client.ExecuteAsync("CONFIG", "SET", "replica-read-only", "no");
+        using var stop = new CancellationTokenSource();
+        var local = await replica.ConnectAsync();
+        var localWrites = Task.Run(async () =>
+        {
+            for (var i = 0; !stop.IsCancellationRequested; i++)
+            {
+                await local.ExecuteAsync("SET", $"local:{i % 100}", "x");
+            }
+        });
+        for (var i = 0; i < 100; i++)
+        {
+            await master.ExecuteAsync("MULTI");
+            await master.ExecuteAsync("SET", $"m:{i}", "v");
+            await master.ExecuteAsync("INCR", "t2");
+            await master.ExecuteAsync("EXEC");
+        }
+        stop.Cancel();
+        await localWrites;
+        await local.ExecuteAsync(["DEL", .. Enumerable.Range(0, 100).Select(static i => $"local:{i}")]);
+        await AssertInSyncAsync(master, replica.Silo, client);
+        await Wire.WaitUntilAsync(
+            async () => (await Task.WhenAll(Directory.GetFiles(directory, "*.incr.aof").Select(ReadSharedAsync))).Any(static text => text.Contains("$4\r\nm:99\r\n")),
+            "the last transaction reaches the AOF");
+        foreach (var file in Directory.GetFiles(directory, "*.incr.aof"))
+        {
+            foreach (var block in (await ReadSharedAsync(file)).Split("*1\r\n$5\r\nMULTI\r\n").Skip(1))
+            {
+                Assert.DoesNotContain("local:", block[..block.IndexOf("*1\r\n$4\r\nEXEC\r\n", StringComparison.Ordinal)]);
+            }
+        }
     }
 
     [Fact]

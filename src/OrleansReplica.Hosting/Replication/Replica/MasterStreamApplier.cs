@@ -35,8 +35,10 @@ internal sealed class MasterStreamApplier : IPropagationSink
     private readonly ArrayBufferWriter<byte> _ack = new(64);
     private readonly RespRequestReader _reader = new() { Limits = new RespLimits(long.MaxValue, long.MaxValue) };
     private readonly CommandArguments _args = new();
+    private readonly PropagationBuffer _applied;
     private ReadOnlyMemory<byte> _current;
     private bool _forwarded;
+    private bool _inTransaction;
 
     public MasterStreamApplier(Silo silo, MasterConnection connection)
     {
@@ -49,6 +51,7 @@ internal sealed class MasterStreamApplier : IPropagationSink
             IsMasterLink = true,
             Db = silo.Backlog.StreamDb,
         };
+        _applied = new PropagationBuffer(silo.Propagation);
         var forms = new PropagationLog();
         forms.AddSink(this);
         var keyspace = new KeyspaceAccess(silo.ShardMap, new PropagationBuffer(forms));
@@ -187,8 +190,23 @@ internal sealed class MasterStreamApplier : IPropagationSink
         {
             Forward();
         }
-        // The AOF of a replica records what it applied, as Redis's does.
-        _silo.Propagation.Append(db, command);
+        // The AOF of a replica records what it applied, as Redis's does, a transaction as one unit (no
+        // write of a client of a writable replica lands inside it).
+        if (command.SequenceEqual(PropagationBuffer.Multi))
+        {
+            _applied.BeginTransaction();
+            _inTransaction = true;
+        }
+        else if (db == -1)
+        {
+            _inTransaction = false;
+            _applied.EndTransaction();
+        }
+        else if (_inTransaction || _applied.Active)
+        {
+            _applied.AddRaw(db, command);
+            _applied.Commit();
+        }
     }
 
     private void ReportErrorReply()
