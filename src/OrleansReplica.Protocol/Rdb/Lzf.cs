@@ -23,6 +23,7 @@ public static class Lzf
     /// length, or 0 when the result does not fit in <paramref name="output"/> (or the input is empty).
     /// </summary>
     [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int Compress(ReadOnlySpan<byte> input, Span<byte> output)
     {
         var length = input.Length;
@@ -148,6 +149,8 @@ public static class Lzf
     /// bytes produced, or -1 when the input is corrupt (truncated run, reference before the start)
     /// or the output does not fit in <paramref name="output"/>. Never throws.
     /// </summary>
+    // Optimized from the first call: a full sync runs it for every compressed value of a fresh process.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int Decompress(ReadOnlySpan<byte> input, Span<byte> output)
     {
         var ip = 0;
@@ -187,19 +190,26 @@ public static class Lzf
             {
                 return -1;
             }
-            // Overlapping copies repeat the pattern: copy byte by byte when the regions overlap.
-            if (op - reference >= length)
+            var distance = op - reference;
+            if (distance >= length)
             {
                 output.Slice(reference, length).CopyTo(output[op..]);
-                op += length;
+            }
+            else if (distance == 1)
+            {
+                output.Slice(op, length).Fill(output[reference]);
             }
             else
             {
-                for (var k = 0; k < length; k++)
+                // Overlapping regions repeat the last `distance` bytes: copy the pattern in blocks that
+                // double each time (each block ends where the next starts, so no copy overlaps itself).
+                for (int copied = 0, block = distance; copied < length; copied += block, block *= 2)
                 {
-                    output[op++] = output[reference + k];
+                    var count = Math.Min(block, length - copied);
+                    output.Slice(op + copied - block, count).CopyTo(output[(op + copied)..]);
                 }
             }
+            op += length;
         }
         return op;
     }
