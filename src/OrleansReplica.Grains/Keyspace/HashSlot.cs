@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace OrleansReplica.Grains.Keyspace;
 
 /// <summary>Redis Cluster's key-to-slot mapping: CRC16 (XMODEM) of the key, or of its hash tag, modulo 16384.</summary>
@@ -29,6 +31,7 @@ public static class HashSlot
     }
 
     /// <summary>CRC16-XMODEM, the checksum Redis Cluster hashes keys with.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static ushort Crc16(ReadOnlySpan<byte> data)
     {
         ushort[] table = Table;
