@@ -112,39 +112,19 @@ internal sealed class MasterConnection : IDisposable
         }
     }
 
-    /// <summary>A blocking read for the snapshot loader (which parses synchronously): buffered bytes first, then the socket.</summary>
-    public int Read(Span<byte> destination, TimeSpan timeout)
+    /// <summary>A blocking <see cref="FillAsync"/> for the snapshot loader (which parses synchronously); gives up after <paramref name="timeout"/> without bytes.</summary>
+    public int Fill(TimeSpan timeout, CancellationToken cancellationToken)
     {
-        if (destination.IsEmpty)
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(timeout);
+        try
         {
-            return 0;
+            return FillAsync(limit.Token).AsTask().GetAwaiter().GetResult();
         }
-        if (_start < _end)
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            var count = Math.Min(destination.Length, _end - _start);
-            _buffer.AsSpan(_start, count).CopyTo(destination);
-            _start += count;
-            return count;
+            throw new TimeoutException("Timeout receiving bulk data from MASTER... If the problem persists try to set the 'repl-timeout' parameter in redis.conf to a larger value.");
         }
-        int read;
-        using (var limit = new CancellationTokenSource(timeout))
-        {
-            try
-            {
-                read = _stream.ReadAsync(_buffer.AsMemory(0, Math.Min(destination.Length, _buffer.Length)), limit.Token).AsTask().GetAwaiter().GetResult();
-            }
-            catch (OperationCanceledException)
-            {
-                throw new TimeoutException("Timeout receiving bulk data from MASTER... If the problem persists try to set the 'repl-timeout' parameter in redis.conf to a larger value.");
-            }
-        }
-        _buffer.AsSpan(0, read).CopyTo(destination);
-        if (read == 0)
-        {
-            throw new EndOfStreamException("Connection closed by the master");
-        }
-        Volatile.Write(ref _lastIo, Stopwatch.GetTimestamp());
-        return read;
     }
 
     public async ValueTask SendAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
