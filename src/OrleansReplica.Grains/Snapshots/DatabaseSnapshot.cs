@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using OrleansReplica.Grains.Keyspace;
 
 namespace OrleansReplica.Grains.Snapshots;
@@ -43,6 +44,7 @@ public sealed class DatabaseSnapshot
     }
 
     /// <summary>Saves unsaved buckets in order until the shard's output holds <paramref name="maxBytes"/>; true when the walk is complete.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool Advance(int maxBytes)
     {
         while (_cursor < _buckets)
@@ -77,6 +79,7 @@ public sealed class DatabaseSnapshot
 
     private bool IsSaved(int bucket) => (_saved[bucket >> 6] & (1UL << bucket)) != 0;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Save(int bucket)
     {
         _saved[bucket >> 6] |= 1UL << bucket;

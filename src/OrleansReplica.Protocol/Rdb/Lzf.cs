@@ -57,11 +57,7 @@ public static class Lzf
                 && input[candidate] == input[ip] && input[candidate + 1] == input[ip + 1] && input[candidate + 2] == input[ip + 2])
             {
                 var limit = Math.Min(MaxMatch, length - ip);
-                var match = 3;
-                while (match < limit && input[candidate + match] == input[ip + match])
-                {
-                    match++;
-                }
+                var match = 3 + input.Slice(candidate + 3, limit - 3).CommonPrefixLength(input.Slice(ip + 3, limit - 3));
 
                 // Close the pending literal run (drop its control byte when it is empty).
                 if (literal > 0)
@@ -92,9 +88,10 @@ public static class Lzf
                 runStart = op++;
                 literal = 0;
 
-                // Index the positions just skipped so later repeats can find them.
+                // Index the last two positions the match covered (as liblzf's fast mode does): enough for
+                // runs and repeats to keep chaining, without hashing every byte of a long match.
                 var end = ip + match;
-                for (var p = ip + 1; p < end && p < length - 2; p++)
+                for (var p = Math.Max(ip + 1, end - 2); p < end && p < length - 2; p++)
                 {
                     var k = (input[p] << 16) | (input[p + 1] << 8) | input[p + 2];
                     table[(int)(((uint)k * 2654435761u) >> shift)] = p;
