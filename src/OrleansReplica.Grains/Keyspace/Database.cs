@@ -50,7 +50,10 @@ public sealed class Database
     /// <summary>Adds a key that must be new (loading a snapshot), with its expire time or -1; false when it is already present.</summary>
     public bool TryAdd(ReadOnlySpan<byte> key, RedisValue value, long expireAtMs)
     {
-        SaveForSnapshots(key);
+        if (_snapshots.Length != 0)
+        {
+            SaveForSnapshots(key);
+        }
         if (!_entries.TryAdd(key, value, out var storedKey))
         {
             return false;

@@ -119,9 +119,11 @@ public sealed class SnapshotLoader : IRdbHandler
 
     private int _selectedDb;
 
-    // Optimized from the first call: a full sync runs it for every key of a fresh process.
+    // Optimized from the first call: a full sync runs it for every key of a fresh process. Implemented
+    // explicitly: the interface's `in` parameter carries a required modifier that a non-virtual method
+    // lacks, so an implicit implementation is reached through a compiler-made bridge on every key.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void OnString(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, in RdbKeyMetadata metadata)
+    void IRdbHandler.OnString(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, in RdbKeyMetadata metadata)
     {
         if (metadata.ExpireAtMs >= 0 && metadata.ExpireAtMs <= _skipExpiredBefore)
         {

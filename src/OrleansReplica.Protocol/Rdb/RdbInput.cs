@@ -93,6 +93,7 @@ internal sealed class RdbInput
         Key = KeyLength >= 0 && KeyBuffer is not null ? Printable(KeyBuffer.AsSpan(0, KeyLength)) : null,
     };
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public byte ReadByte()
     {
         if (_pos >= _end)
@@ -103,6 +104,7 @@ internal sealed class RdbInput
     }
 
     /// <summary>The next <paramref name="count"/> bytes (at most <see cref="BufferSize"/>), valid until the next read.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ReadOnlySpan<byte> ReadSpan(int count)
     {
         if (_end - _pos < count)

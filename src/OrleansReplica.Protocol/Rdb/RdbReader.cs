@@ -230,6 +230,7 @@ public sealed class RdbReader
         return version;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool IsValueType(byte type) => type is <= RdbObjectType.Module2 or (>= RdbObjectType.HashZipmap and <= RdbObjectType.StreamListpacks3);
 
     /// <summary>Reads one value and hands it over; false when it was an empty collection (skipped, as Redis does).</summary>
