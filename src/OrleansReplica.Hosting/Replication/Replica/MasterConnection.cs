@@ -51,6 +51,24 @@ internal sealed class MasterConnection : IDisposable
     /// <summary>Receives more bytes after the buffered ones (the buffer grows when a frame does not fit); returns how many.</summary>
     public async ValueTask<int> FillAsync(CancellationToken cancellationToken)
     {
+        MakeRoom();
+        return Received(await _stream.ReadAsync(_buffer.AsMemory(_end), cancellationToken));
+    }
+
+    /// <summary>
+    /// <see cref="FillAsync"/> blocking the calling thread, for the snapshot loader (which parses synchronously):
+    /// no thread pool round trip per receive. The link's cron closes a connection idle past repl-timeout, which
+    /// ends a blocked read, as does closing the link.
+    /// </summary>
+    public int Fill(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        MakeRoom();
+        return Received(_stream.Read(_buffer.AsSpan(_end)));
+    }
+
+    private void MakeRoom()
+    {
         if (_start == _end)
         {
             _start = _end = 0;
@@ -65,7 +83,10 @@ internal sealed class MasterConnection : IDisposable
         {
             Array.Resize(ref _buffer, _buffer.Length * 2);
         }
-        var read = await _stream.ReadAsync(_buffer.AsMemory(_end), cancellationToken);
+    }
+
+    private int Received(int read)
+    {
         if (read == 0)
         {
             throw new EndOfStreamException("Connection closed by the master");
@@ -109,21 +130,6 @@ internal sealed class MasterConnection : IDisposable
             _buffer.AsSpan(_start, count).CopyTo(destination.Span);
             _start += count;
             destination = destination[count..];
-        }
-    }
-
-    /// <summary>A blocking <see cref="FillAsync"/> for the snapshot loader (which parses synchronously); gives up after <paramref name="timeout"/> without bytes.</summary>
-    public int Fill(TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        limit.CancelAfter(timeout);
-        try
-        {
-            return FillAsync(limit.Token).AsTask().GetAwaiter().GetResult();
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new TimeoutException("Timeout receiving bulk data from MASTER... If the problem persists try to set the 'repl-timeout' parameter in redis.conf to a larger value.");
         }
     }
 

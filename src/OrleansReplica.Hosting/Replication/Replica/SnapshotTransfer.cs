@@ -224,8 +224,6 @@ internal sealed class SnapshotTransfer
     /// </summary>
     private sealed class PayloadStream(SnapshotTransfer transfer, byte[]? mark, long length, Stream? copy, CancellationToken cancellationToken) : Stream
     {
-        private readonly TimeSpan _timeout = TimeSpan.FromSeconds(transfer._silo.Config.ReplTimeout);
-
         // Mark form: buffered bytes known not to start the mark, and where the mark starts (-1 until seen).
         private int _clean;
         private int _markAt = -1;
@@ -272,7 +270,7 @@ internal sealed class SnapshotTransfer
                 {
                     break;
                 }
-                connection.Fill(_timeout, cancellationToken);
+                connection.Fill(cancellationToken);
                 Volatile.Write(ref transfer._lastIo, Stopwatch.GetTimestamp());
             }
             return 0;
