@@ -18,8 +18,8 @@ public sealed class DatabaseSnapshot
     private readonly ulong[] _saved;
     private readonly int _buckets;
     private int _cursor;
-    private byte[][] _batchKeys = new byte[2 * BatchBuckets][];
-    private RedisValue[] _batchValues = new RedisValue[2 * BatchBuckets];
+    // Pairs in a struct: storing into them needs no array covariance check, which would read each key's type right away.
+    private (byte[] Key, RedisValue Value)[] _batch = new (byte[], RedisValue)[2 * BatchBuckets];
 
     // Keeps the touching reads of a batch from being optimized away.
     private int _touched;
@@ -69,21 +69,18 @@ public sealed class DatabaseSnapshot
                 _saved[_cursor >> 6] |= 1UL << _cursor;
                 foreach (var (key, value) in _table.InBucket(_cursor))
                 {
-                    if (count == _batchKeys.Length)
+                    if (count == _batch.Length)
                     {
-                        Array.Resize(ref _batchKeys, count * 2);
-                        Array.Resize(ref _batchValues, count * 2);
+                        Array.Resize(ref _batch, count * 2);
                     }
-                    _batchKeys[count] = key;
-                    _batchValues[count] = value;
-                    count++;
+                    _batch[count++] = (key, value);
                 }
             }
             var touched = 0;
             for (var i = 0; i < count; i++)
             {
-                touched += _batchKeys[i].Length;
-                if (_batchValues[i] is RedisString { IsInteger: false } text)
+                touched += _batch[i].Key.Length;
+                if (_batch[i].Value is RedisString { IsInteger: false } text)
                 {
                     touched += text.GetBytes(default).Length;
                 }
@@ -91,10 +88,9 @@ public sealed class DatabaseSnapshot
             _touched += touched;
             for (var i = 0; i < count; i++)
             {
-                var key = _batchKeys[i];
-                _shard.Write(Db, key, _batchValues[i], _expires.TryGet(key, out var at) ? at : -1);
-                _batchKeys[i] = null!;
-                _batchValues[i] = null!;
+                var (key, value) = _batch[i];
+                _shard.Write(Db, key, value, _expires.TryGet(key, out var at) ? at : -1);
+                _batch[i] = default;
             }
             if (_shard.PendingBytes >= maxBytes)
             {
