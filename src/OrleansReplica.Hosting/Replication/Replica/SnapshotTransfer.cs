@@ -118,7 +118,7 @@ internal sealed class SnapshotTransfer
         _silo.Log.Notice("MASTER <-> REPLICA sync: Loading DB in memory");
         await using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
         var payload = new PayloadStream(this, mark, TotalBytes, file, cancellationToken);
-        var loader = await Task.Run(() => Load(payload, Path.GetFileName(path)), cancellationToken);
+        var loader = await LoadAsync(payload, Path.GetFileName(path), cancellationToken);
         // Whatever follows the RDB up to the end of the payload is kept in the file, as a plain copy keeps it.
         if (mark is null)
         {
@@ -180,7 +180,7 @@ internal sealed class SnapshotTransfer
     private async Task<SnapshotLoader> LoadFromSocketAsync(byte[]? mark, CancellationToken cancellationToken)
     {
         var payload = new PayloadStream(this, mark, TotalBytes, copy: null, cancellationToken);
-        var loader = await Task.Run(() => Load(payload, "replication stream"), cancellationToken);
+        var loader = await LoadAsync(payload, "replication stream", cancellationToken);
         if (mark is not null)
         {
             var received = new byte[MarkLength];
@@ -199,13 +199,15 @@ internal sealed class SnapshotTransfer
         return loader;
     }
 
-    private SnapshotLoader Load(PayloadStream payload, string source)
-    {
-        var loader = NewLoader();
-        // The payload stream ends where the payload does, so the reader may buffer ahead freely.
-        loader.Read(payload, source, payload.Bound);
-        return loader;
-    }
+    /// <summary>Parses on a thread of its own: it blocks on the socket for as long as the transfer lasts, which a pool thread should not.</summary>
+    private Task<SnapshotLoader> LoadAsync(PayloadStream payload, string source, CancellationToken cancellationToken) =>
+        Task.Factory.StartNew(() =>
+        {
+            var loader = NewLoader();
+            // The payload stream ends where the payload does, so the reader may buffer ahead freely.
+            loader.Read(payload, source, payload.Bound);
+            return loader;
+        }, cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
     private SnapshotLoader NewLoader() =>
         // A replica keeps keys that are already expired: the master's DEL will come.
