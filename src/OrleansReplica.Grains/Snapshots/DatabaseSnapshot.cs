@@ -18,6 +18,7 @@ public sealed class DatabaseSnapshot
     private readonly ulong[] _saved;
     private readonly int _buckets;
     private int _cursor;
+
     // Pairs in a struct: storing into them needs no array covariance check, which would read each key's type right away.
     private (byte[] Key, RedisValue Value)[] _batch = new (byte[], RedisValue)[2 * BatchBuckets];
 

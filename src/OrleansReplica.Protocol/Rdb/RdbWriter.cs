@@ -7,8 +7,9 @@ namespace OrleansReplica.Protocol.Rdb;
 
 /// <summary>
 /// Writes an RDB (version 10, as Redis 7.0 does) into an <see cref="IBufferWriter{T}"/>, keeping a
-/// running CRC-64 of everything written (when checksums are on). Strings are integer-encoded, LZF-compressed or raw by the
-/// same rules as Redis; collections use the plain encodings every Redis since 2.x loads.
+/// running CRC-64 of everything written when checksums are on. Strings are integer-encoded,
+/// LZF-compressed or raw by the same rules as Redis; collections use the plain encodings every Redis
+/// since 2.x loads.
 /// </summary>
 public sealed class RdbWriter
 {
