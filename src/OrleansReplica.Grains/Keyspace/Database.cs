@@ -47,6 +47,25 @@ public sealed class Database
         return storedKey;
     }
 
+    /// <summary>Adds a key that must be new (loading a snapshot), with its expire time or -1; false when it is already present.</summary>
+    public bool TryAdd(ReadOnlySpan<byte> key, RedisValue value, long expireAtMs)
+    {
+        if (_snapshots.Length != 0)
+        {
+            SaveForSnapshots(key);
+        }
+        if (!_entries.TryAdd(key, value, out var storedKey))
+        {
+            return false;
+        }
+        KeysAdded++;
+        if (expireAtMs >= 0)
+        {
+            Expires.Set(storedKey, expireAtMs);
+        }
+        return true;
+    }
+
     /// <summary>Makes room for <paramref name="keys"/> keys at once (loading a snapshot).</summary>
     public void EnsureCapacity(int keys) => _entries.EnsureCapacity(keys);
 

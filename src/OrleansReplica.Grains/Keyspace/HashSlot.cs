@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace OrleansReplica.Grains.Keyspace;
 
 /// <summary>Redis Cluster's key-to-slot mapping: CRC16 (XMODEM) of the key, or of its hash tag, modulo 16384.</summary>
@@ -10,12 +12,14 @@ public static class HashSlot
     private static readonly ushort[] Table = BuildTable();
 
     /// <summary>The slot of <paramref name="key"/>: keys sharing a non-empty "{tag}" share a slot.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int Of(ReadOnlySpan<byte> key) => Crc16(HashedPart(key)) & (Count - 1);
 
     /// <summary>
     /// The bytes that decide the slot: between the first '{' and the first '}' after it when that
     /// is non-empty, otherwise the whole key.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ReadOnlySpan<byte> HashedPart(ReadOnlySpan<byte> key)
     {
         int open = key.IndexOf((byte)'{');
@@ -29,6 +33,7 @@ public static class HashSlot
     }
 
     /// <summary>CRC16-XMODEM, the checksum Redis Cluster hashes keys with.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static ushort Crc16(ReadOnlySpan<byte> data)
     {
         ushort[] table = Table;

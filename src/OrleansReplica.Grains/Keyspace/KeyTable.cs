@@ -101,6 +101,21 @@ public sealed class KeyTable
         return stored;
     }
 
+    /// <summary>Adds the key (copied) unless it is present; one hash and one walk of its chain (loading a snapshot).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public bool TryAdd(ReadOnlySpan<byte> key, RedisValue value, out byte[] storedKey)
+    {
+        var hash = Hash(key);
+        if (IndexOf(key, hash) >= 0)
+        {
+            storedKey = null!;
+            return false;
+        }
+        storedKey = key.ToArray();
+        Insert(storedKey, hash, value);
+        return true;
+    }
+
     /// <summary>Adds or replaces under an already-owned key array.</summary>
     public bool Set(byte[] key, RedisValue value)
     {
@@ -163,6 +178,7 @@ public sealed class KeyTable
 
     public KeyEnumerable Keys => new(this);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int IndexOf(ReadOnlySpan<byte> key, int hash)
     {
         var entries = _entries;
@@ -177,6 +193,7 @@ public sealed class KeyTable
         return -1;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Insert(byte[] key, int hash, RedisValue value)
     {
         int index;

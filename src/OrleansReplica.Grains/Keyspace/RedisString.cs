@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using OrleansReplica.Protocol.Text;
 
 namespace OrleansReplica.Grains.Keyspace;
@@ -61,6 +62,7 @@ public sealed class RedisString : RedisValue
     }
 
     /// <summary>Replaces the value in place (reusing the buffer when it fits), choosing the encoding as SET does.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Assign(ReadOnlySpan<byte> value)
     {
         if (value.Length <= MaxIntegerTextLength && RedisNumber.TryParseInt64(value, out var n))

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using OrleansReplica.Grains.Keyspace;
 
 namespace OrleansReplica.Grains.Snapshots;
@@ -42,6 +43,7 @@ public sealed class ShardSnapshot
     public bool Done => _walking >= _walks.Count;
 
     /// <summary>Appends one key as it was at the cut.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Write(int db, byte[] key, RedisValue value, long expireAtMs)
     {
         if (value is not RedisString text)
@@ -73,6 +75,7 @@ public sealed class ShardSnapshot
     }
 
     /// <summary>Encodes raw keys taken with <see cref="TakeChunk"/> (outside the turn) into the snapshot's format.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public (byte[] Buffer, int Length) Encode(ReadOnlySpan<byte> raw)
     {
         _encoded.ResetWrittenCount();

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using OrleansReplica.Grains.Keyspace;
 using OrleansReplica.Protocol.Rdb;
 using OrleansReplica.Protocol.Resp;
@@ -19,9 +20,12 @@ public abstract class SnapshotFormat
 
     private sealed class RdbFormat(RdbWriterOptions options) : SnapshotFormat
     {
+        // The snapshot checksums the stream its shards' pieces are interleaved into; a piece's own CRC would go unused.
+        private readonly RdbWriterOptions _pieces = new() { Compression = options.Compression, Checksum = false };
+
         public override RdbWriterOptions RdbOptions => options;
 
-        public override ISnapshotEncoder CreateEncoder(IBufferWriter<byte> output) => new RdbEncoder(new RdbWriter(output, options));
+        public override ISnapshotEncoder CreateEncoder(IBufferWriter<byte> output) => new RdbEncoder(new RdbWriter(output, _pieces));
     }
 
     private sealed class CommandFormat : SnapshotFormat
@@ -36,6 +40,7 @@ public abstract class SnapshotFormat
     {
         public void SelectDb(int db) => writer.WriteSelectDb(db);
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void WriteString(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, long expireAtMs)
         {
             if (expireAtMs >= 0)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using OrleansReplica.Grains.Keyspace;
 using OrleansReplica.Grains.Shards;
@@ -39,9 +40,12 @@ public sealed class SnapshotLoader : IRdbHandler
     public RdbReadSummary? Summary { get; private set; }
 
     /// <summary>Reads the whole stream; throws <see cref="RdbFormatException"/> naming the source and byte offset of the first problem.</summary>
-    public RdbReadSummary Read(Stream input, string source)
+    public RdbReadSummary Read(Stream input, string source) => Read(input, source, -1);
+
+    /// <summary>As <see cref="Read(Stream, string)"/>, from a stream that holds at most <paramref name="length"/> bytes (-1: unknown), which the reader may buffer ahead within.</summary>
+    public RdbReadSummary Read(Stream input, string source, long length)
     {
-        var reader = new RdbReader(input, source);
+        var reader = new RdbReader(input, source, length);
         try
         {
             Summary = reader.Read(this);
@@ -115,22 +119,20 @@ public sealed class SnapshotLoader : IRdbHandler
 
     private int _selectedDb;
 
-    public void OnString(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, in RdbKeyMetadata metadata)
+    // Optimized from the first call: a full sync runs it for every key of a fresh process. Implemented
+    // explicitly: the interface's `in` parameter carries a required modifier that a non-virtual method
+    // lacks, so an implicit implementation is reached through a compiler-made bridge on every key.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    void IRdbHandler.OnString(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, in RdbKeyMetadata metadata)
     {
         if (metadata.ExpireAtMs >= 0 && metadata.ExpireAtMs <= _skipExpiredBefore)
         {
             ExpiredSkipped++;
             return;
         }
-        var database = _loaded[_map.ShardOf(key)][metadata.Db];
-        if (database.Find(key) is not null)
+        if (!_loaded[_map.ShardOf(key)][metadata.Db].TryAdd(key, RedisString.Create(value), metadata.ExpireAtMs))
         {
             throw new SnapshotContentException($"RDB has duplicated key '{Encoding.UTF8.GetString(key)}' in DB {metadata.Db}");
-        }
-        database.Set(key, RedisString.Create(value), keepExpire: false);
-        if (metadata.ExpireAtMs >= 0)
-        {
-            database.SetExpire(key, metadata.ExpireAtMs);
         }
         Keys++;
     }

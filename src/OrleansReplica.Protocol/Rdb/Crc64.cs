@@ -14,6 +14,7 @@ public static class Crc64
     private static readonly ulong[] Tables = BuildTables();
 
     /// <summary>Continues <paramref name="crc"/> over <paramref name="data"/>; start with 0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static ulong Update(ulong crc, ReadOnlySpan<byte> data)
     {
         ref var table = ref MemoryMarshal.GetArrayDataReference(Tables);

@@ -23,6 +23,7 @@ public static class Lzf
     /// length, or 0 when the result does not fit in <paramref name="output"/> (or the input is empty).
     /// </summary>
     [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int Compress(ReadOnlySpan<byte> input, Span<byte> output)
     {
         var length = input.Length;
@@ -56,11 +57,7 @@ public static class Lzf
                 && input[candidate] == input[ip] && input[candidate + 1] == input[ip + 1] && input[candidate + 2] == input[ip + 2])
             {
                 var limit = Math.Min(MaxMatch, length - ip);
-                var match = 3;
-                while (match < limit && input[candidate + match] == input[ip + match])
-                {
-                    match++;
-                }
+                var match = 3 + input.Slice(candidate + 3, limit - 3).CommonPrefixLength(input.Slice(ip + 3, limit - 3));
 
                 // Close the pending literal run (drop its control byte when it is empty).
                 if (literal > 0)
@@ -91,9 +88,10 @@ public static class Lzf
                 runStart = op++;
                 literal = 0;
 
-                // Index the positions just skipped so later repeats can find them.
+                // Index the last two positions the match covered (as liblzf's fast mode does): enough for
+                // runs and repeats to keep chaining, without hashing every byte of a long match.
                 var end = ip + match;
-                for (var p = ip + 1; p < end && p < length - 2; p++)
+                for (var p = Math.Max(ip + 1, end - 2); p < end && p < length - 2; p++)
                 {
                     var k = (input[p] << 16) | (input[p + 1] << 8) | input[p + 2];
                     table[(int)(((uint)k * 2654435761u) >> shift)] = p;
@@ -148,6 +146,8 @@ public static class Lzf
     /// bytes produced, or -1 when the input is corrupt (truncated run, reference before the start)
     /// or the output does not fit in <paramref name="output"/>. Never throws.
     /// </summary>
+    // Optimized from the first call: a full sync runs it for every compressed value of a fresh process.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int Decompress(ReadOnlySpan<byte> input, Span<byte> output)
     {
         var ip = 0;
@@ -187,19 +187,26 @@ public static class Lzf
             {
                 return -1;
             }
-            // Overlapping copies repeat the pattern: copy byte by byte when the regions overlap.
-            if (op - reference >= length)
+            var distance = op - reference;
+            if (distance >= length)
             {
                 output.Slice(reference, length).CopyTo(output[op..]);
-                op += length;
+            }
+            else if (distance == 1)
+            {
+                output.Slice(op, length).Fill(output[reference]);
             }
             else
             {
-                for (var k = 0; k < length; k++)
+                // Overlapping regions repeat the last `distance` bytes: copy the pattern in blocks that
+                // double each time (each block ends where the next starts, so no copy overlaps itself).
+                for (int copied = 0, block = distance; copied < length; copied += block, block *= 2)
                 {
-                    output[op++] = output[reference + k];
+                    var count = Math.Min(block, length - copied);
+                    output.Slice(op + copied - block, count).CopyTo(output[(op + copied)..]);
                 }
             }
+            op += length;
         }
         return op;
     }

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Buffers.Text;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace OrleansReplica.Protocol.Rdb;
@@ -92,6 +93,7 @@ internal sealed class RdbInput
         Key = KeyLength >= 0 && KeyBuffer is not null ? Printable(KeyBuffer.AsSpan(0, KeyLength)) : null,
     };
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public byte ReadByte()
     {
         if (_pos >= _end)
@@ -102,6 +104,7 @@ internal sealed class RdbInput
     }
 
     /// <summary>The next <paramref name="count"/> bytes (at most <see cref="BufferSize"/>), valid until the next read.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ReadOnlySpan<byte> ReadSpan(int count)
     {
         if (_end - _pos < count)
@@ -118,6 +121,7 @@ internal sealed class RdbInput
     public ulong ReadUInt64LittleEndian() => BinaryPrimitives.ReadUInt64LittleEndian(ReadSpan(8));
 
     /// <summary>An RDB length (6-, 14-, 32- or 64-bit form); a special string encoding here is an error.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public ulong ReadLength()
     {
         var start = Position;
@@ -161,6 +165,7 @@ internal sealed class RdbInput
     /// <paramref name="scratch"/>, grown as needed. <paramref name="dataOffset"/> is the file offset of
     /// the first byte of the string's content when it is stored raw, else the offset of the string.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public ReadOnlySpan<byte> ReadString(ref byte[] scratch, bool stable, out long dataOffset, out bool raw)
     {
         var start = Position;
@@ -211,6 +216,7 @@ internal sealed class RdbInput
     public ReadOnlySpan<byte> ReadString(ref byte[] scratch, bool stable) => ReadString(ref scratch, stable, out _, out _);
 
     /// <summary>Exactly <paramref name="count"/> bytes, in the read buffer when they fit and may be transient, else in <paramref name="scratch"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public ReadOnlySpan<byte> ReadBytes(int count, ref byte[] scratch, bool stable)
     {
         if (count <= BufferSize)
@@ -230,6 +236,7 @@ internal sealed class RdbInput
         return ReadLarge(count, ref scratch);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private ReadOnlySpan<byte> ReadEncodedString(int encoding, long start, ref byte[] scratch)
     {
         long value;
@@ -257,6 +264,7 @@ internal sealed class RdbInput
         return scratch.AsSpan(0, written);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private ReadOnlySpan<byte> ReadLzfString(long start, ref byte[] scratch)
     {
         var compressedLength = ReadLength();
@@ -322,6 +330,7 @@ internal sealed class RdbInput
         return scratch.AsSpan(0, count);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void FlushCrc()
     {
         if (_crcPos < _pos)
@@ -331,6 +340,7 @@ internal sealed class RdbInput
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Fill(int count)
     {
         FlushCrc();

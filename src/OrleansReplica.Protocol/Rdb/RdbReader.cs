@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace OrleansReplica.Protocol.Rdb;
@@ -59,6 +60,7 @@ public sealed class RdbReader
     public long Position => _in.Position;
 
     /// <summary>Reads the whole RDB, header through checksum; throws <see cref="RdbFormatException"/> on any malformed or truncated input.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public RdbReadSummary Read(IRdbHandler handler)
     {
         ArgumentNullException.ThrowIfNull(handler);
@@ -228,9 +230,11 @@ public sealed class RdbReader
         return version;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool IsValueType(byte type) => type is <= RdbObjectType.Module2 or (>= RdbObjectType.HashZipmap and <= RdbObjectType.StreamListpacks3);
 
     /// <summary>Reads one value and hands it over; false when it was an empty collection (skipped, as Redis does).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool ReadValue(byte type, long typeOffset, ReadOnlySpan<byte> key, in RdbKeyMetadata metadata, IRdbHandler handler)
     {
         switch (type)

@@ -1,13 +1,15 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace OrleansReplica.Protocol.Rdb;
 
 /// <summary>
 /// Writes an RDB (version 10, as Redis 7.0 does) into an <see cref="IBufferWriter{T}"/>, keeping a
-/// running CRC-64 of everything written. Strings are integer-encoded, LZF-compressed or raw by the
-/// same rules as Redis; collections use the plain encodings every Redis since 2.x loads.
+/// running CRC-64 of everything written when checksums are on. Strings are integer-encoded,
+/// LZF-compressed or raw by the same rules as Redis; collections use the plain encodings every Redis
+/// since 2.x loads.
 /// </summary>
 public sealed class RdbWriter
 {
@@ -42,7 +44,7 @@ public sealed class RdbWriter
 
     public long BytesWritten { get; private set; }
 
-    /// <summary>CRC-64 of everything written so far.</summary>
+    /// <summary>CRC-64 of everything written so far; 0 when checksums are off (nothing needs it then).</summary>
     public ulong Checksum => _crc;
 
     /// <summary>"REDIS0010".</summary>
@@ -115,6 +117,7 @@ public sealed class RdbWriter
         WriteByte(frequency);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void WriteString(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
     {
         BeginKey(RdbObjectType.String, key);
@@ -122,6 +125,7 @@ public sealed class RdbWriter
     }
 
     /// <summary>A string holding an integer (Redis's "int" encoding): integer-encoded when it fits 32 bits, else its decimal text.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void WriteString(ReadOnlySpan<byte> key, long value)
     {
         BeginKey(RdbObjectType.String, key);
@@ -362,6 +366,7 @@ public sealed class RdbWriter
     }
 
     /// <summary>A string as Redis saves it: integer-encoded, else LZF when it is long enough and pays off, else raw.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void WriteStringValue(ReadOnlySpan<byte> value)
     {
         if (value.Length <= 11 && RdbStringEncoding.TryParseCanonicalInteger(value, out var integer) && TryWriteEncodedInteger(integer))
@@ -407,6 +412,7 @@ public sealed class RdbWriter
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool TryWriteCompressed(ReadOnlySpan<byte> value)
     {
         var limit = value.Length - MinimumCompressionSaving;
@@ -426,6 +432,7 @@ public sealed class RdbWriter
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void WriteLength(ulong length)
     {
         Span<byte> span;
@@ -465,6 +472,7 @@ public sealed class RdbWriter
         Commit(span, 1);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void WriteRaw(ReadOnlySpan<byte> data)
     {
         while (data.Length > 0)
@@ -479,7 +487,10 @@ public sealed class RdbWriter
 
     private void Commit(Span<byte> span, int count)
     {
-        _crc = Crc64.Update(_crc, span[..count]);
+        if (_options.Checksum)
+        {
+            _crc = Crc64.Update(_crc, span[..count]);
+        }
         _output.Advance(count);
         BytesWritten += count;
     }

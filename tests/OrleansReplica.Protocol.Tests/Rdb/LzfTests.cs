@@ -50,6 +50,36 @@ public sealed class LzfTests
     }
 
     [Fact]
+    public void Overlapping_references_repeat_the_pattern()
+    {
+        for (var period = 1; period <= 12; period++)
+        {
+            for (var length = 3; length <= 264; length += 37)
+            {
+                // A literal run of `period` bytes, then one reference `period` back that copies `length` bytes.
+                var stream = new List<byte> { (byte)(period - 1) };
+                stream.AddRange(Enumerable.Range(0, period).Select(i => (byte)('a' + i)));
+                var encoded = length - 2;
+                var distance = period - 1;
+                if (encoded < 7)
+                {
+                    stream.Add((byte)((encoded << 5) | (distance >> 8)));
+                }
+                else
+                {
+                    stream.Add((byte)((7 << 5) | (distance >> 8)));
+                    stream.Add((byte)(encoded - 7));
+                }
+                stream.Add((byte)distance);
+                var output = new byte[period + length];
+                Assert.Equal(output.Length, Lzf.Decompress(stream.ToArray(), output));
+                var expected = Enumerable.Range(0, output.Length).Select(i => (byte)('a' + i % period)).ToArray();
+                Assert.Equal(expected, output);
+            }
+        }
+    }
+
+    [Fact]
     public void Compress_returns_zero_when_the_output_is_too_small()
     {
         var input = new byte[100];

@@ -51,6 +51,24 @@ internal sealed class MasterConnection : IDisposable
     /// <summary>Receives more bytes after the buffered ones (the buffer grows when a frame does not fit); returns how many.</summary>
     public async ValueTask<int> FillAsync(CancellationToken cancellationToken)
     {
+        MakeRoom();
+        return Received(await _stream.ReadAsync(_buffer.AsMemory(_end), cancellationToken));
+    }
+
+    /// <summary>
+    /// <see cref="FillAsync"/> blocking the calling thread, for the snapshot loader (which parses synchronously):
+    /// no thread pool round trip per receive. The link's cron closes a connection idle past repl-timeout, which
+    /// ends a blocked read, as does closing the link.
+    /// </summary>
+    public int Fill(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        MakeRoom();
+        return Received(_stream.Read(_buffer.AsSpan(_end)));
+    }
+
+    private void MakeRoom()
+    {
         if (_start == _end)
         {
             _start = _end = 0;
@@ -65,7 +83,10 @@ internal sealed class MasterConnection : IDisposable
         {
             Array.Resize(ref _buffer, _buffer.Length * 2);
         }
-        var read = await _stream.ReadAsync(_buffer.AsMemory(_end), cancellationToken);
+    }
+
+    private int Received(int read)
+    {
         if (read == 0)
         {
             throw new EndOfStreamException("Connection closed by the master");
@@ -110,41 +131,6 @@ internal sealed class MasterConnection : IDisposable
             _start += count;
             destination = destination[count..];
         }
-    }
-
-    /// <summary>A blocking read for the snapshot loader (which parses synchronously): buffered bytes first, then the socket.</summary>
-    public int Read(Span<byte> destination, TimeSpan timeout)
-    {
-        if (destination.IsEmpty)
-        {
-            return 0;
-        }
-        if (_start < _end)
-        {
-            var count = Math.Min(destination.Length, _end - _start);
-            _buffer.AsSpan(_start, count).CopyTo(destination);
-            _start += count;
-            return count;
-        }
-        int read;
-        using (var limit = new CancellationTokenSource(timeout))
-        {
-            try
-            {
-                read = _stream.ReadAsync(_buffer.AsMemory(0, Math.Min(destination.Length, _buffer.Length)), limit.Token).AsTask().GetAwaiter().GetResult();
-            }
-            catch (OperationCanceledException)
-            {
-                throw new TimeoutException("Timeout receiving bulk data from MASTER... If the problem persists try to set the 'repl-timeout' parameter in redis.conf to a larger value.");
-            }
-        }
-        _buffer.AsSpan(0, read).CopyTo(destination);
-        if (read == 0)
-        {
-            throw new EndOfStreamException("Connection closed by the master");
-        }
-        Volatile.Write(ref _lastIo, Stopwatch.GetTimestamp());
-        return read;
     }
 
     public async ValueTask SendAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)

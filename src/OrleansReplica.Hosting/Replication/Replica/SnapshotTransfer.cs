@@ -107,31 +107,30 @@ internal sealed class SnapshotTransfer
         TempFile = null;
     }
 
+    /// <summary>
+    /// The payload goes to the temporary file and, in the same pass, to the loader: parsing overlaps the transfer
+    /// instead of waiting for its end (the loaded data is installed only afterwards, as with any mode).
+    /// </summary>
     private async Task<SnapshotLoader> ReceiveToDiskAsync(byte[]? mark, CancellationToken cancellationToken)
     {
         var path = Path.Combine(_silo.Config.Dir, $"temp-{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}.{Environment.ProcessId}.{_silo.Port}.rdb");
         TempFile = path;
-        await using (var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
-        {
-            if (mark is null)
-            {
-                await CopyLengthAsync(file, TotalBytes, cancellationToken);
-            }
-            else
-            {
-                await CopyUntilMarkAsync(file, mark, cancellationToken);
-            }
-            await file.FlushAsync(cancellationToken);
-        }
-        PayloadReceived = true;
         _silo.Log.Notice("MASTER <-> REPLICA sync: Loading DB in memory");
-        return await Task.Run(() =>
+        await using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
+        var payload = new PayloadStream(this, mark, TotalBytes, file, cancellationToken);
+        var loader = await LoadAsync(payload, Path.GetFileName(path), cancellationToken);
+        // Whatever follows the RDB up to the end of the payload is kept in the file, as a plain copy keeps it.
+        if (mark is null)
         {
-            using var input = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-            var loader = NewLoader();
-            loader.Read(input, Path.GetFileName(path));
-            return loader;
-        }, cancellationToken);
+            await CopyLengthAsync(file, payload.Left, cancellationToken);
+        }
+        else
+        {
+            await CopyUntilMarkAsync(file, mark, cancellationToken);
+        }
+        await file.FlushAsync(cancellationToken);
+        PayloadReceived = true;
+        return loader;
     }
 
     private async Task CopyLengthAsync(Stream file, long length, CancellationToken cancellationToken)
@@ -180,14 +179,8 @@ internal sealed class SnapshotTransfer
 
     private async Task<SnapshotLoader> LoadFromSocketAsync(byte[]? mark, CancellationToken cancellationToken)
     {
-        var timeout = TimeSpan.FromSeconds(_silo.Config.ReplTimeout);
-        var payload = new PayloadStream(this, mark is null ? TotalBytes : -1, timeout);
-        var loader = await Task.Run(() =>
-        {
-            var loaded = NewLoader();
-            loaded.Read(payload, "replication stream");
-            return loaded;
-        }, cancellationToken);
+        var payload = new PayloadStream(this, mark, TotalBytes, copy: null, cancellationToken);
+        var loader = await LoadAsync(payload, "replication stream", cancellationToken);
         if (mark is not null)
         {
             var received = new byte[MarkLength];
@@ -206,6 +199,16 @@ internal sealed class SnapshotTransfer
         return loader;
     }
 
+    /// <summary>Parses on a thread of its own: it blocks on the socket for as long as the transfer lasts, which a pool thread should not.</summary>
+    private Task<SnapshotLoader> LoadAsync(PayloadStream payload, string source, CancellationToken cancellationToken) =>
+        Task.Factory.StartNew(() =>
+        {
+            var loader = NewLoader();
+            // The payload stream ends where the payload does, so the reader may buffer ahead freely.
+            loader.Read(payload, source, payload.Bound);
+            return loader;
+        }, cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
     private SnapshotLoader NewLoader() =>
         // A replica keeps keys that are already expired: the master's DEL will come.
         new(_silo.ShardMap, _silo.Config.Databases, skipExpiredBeforeMs: -1);
@@ -216,10 +219,22 @@ internal sealed class SnapshotTransfer
         Volatile.Write(ref _lastIo, Stopwatch.GetTimestamp());
     }
 
-    /// <summary>The payload as a forward-only stream for the synchronous RDB reader (length -1: until the reader stops).</summary>
-    private sealed class PayloadStream(SnapshotTransfer transfer, long length, TimeSpan timeout) : Stream
+    /// <summary>
+    /// The payload as a forward-only stream for the synchronous RDB reader, copied to <c>copy</c> as it is read:
+    /// it ends after the announced length, or right before the EOF mark of the diskless form (a position is
+    /// handed out only once the bytes after it show it does not start the mark).
+    /// </summary>
+    private sealed class PayloadStream(SnapshotTransfer transfer, byte[]? mark, long length, Stream? copy, CancellationToken cancellationToken) : Stream
     {
+        // Mark form: buffered bytes known not to start the mark, and where the mark starts (-1 until seen).
+        private int _clean;
+        private int _markAt = -1;
+
+        /// <summary>Payload bytes not handed out yet (announced length form).</summary>
         public long Left { get; private set; } = length;
+
+        /// <summary>A length no read goes past: the announced one, or unbounded until the mark.</summary>
+        public long Bound { get; } = mark is null ? length : long.MaxValue;
 
         public override bool CanRead => true;
 
@@ -239,22 +254,66 @@ internal sealed class SnapshotTransfer
 
         public override int Read(Span<byte> buffer)
         {
-            if (Left == 0)
+            var connection = transfer._connection;
+            while (!buffer.IsEmpty)
             {
-                return 0;
+                var available = Available(connection.Buffered.Span);
+                if (available > 0)
+                {
+                    var count = Math.Min(available, buffer.Length);
+                    var bytes = connection.Buffered.Span[..count];
+                    bytes.CopyTo(buffer);
+                    copy?.Write(bytes);
+                    connection.Consume(count);
+                    Handed(count);
+                    return count;
+                }
+                if (Left == 0 || _markAt == 0)
+                {
+                    break;
+                }
+                connection.Fill(cancellationToken);
+                Volatile.Write(ref transfer._lastIo, Stopwatch.GetTimestamp());
             }
-            if (Left > 0 && buffer.Length > Left)
+            return 0;
+        }
+
+        private int Available(ReadOnlySpan<byte> buffered)
+        {
+            if (mark is null)
             {
-                buffer = buffer[..(int)Left];
+                return (int)Math.Min(buffered.Length, Left);
             }
-            var read = transfer._connection.Read(buffer, timeout);
-            if (Left > 0)
+            if (_markAt < 0)
             {
-                Left -= read;
+                var found = buffered[_clean..].IndexOf(mark);
+                if (found >= 0)
+                {
+                    _markAt = _clean + found;
+                }
+                else
+                {
+                    _clean = Math.Max(_clean, buffered.Length - (mark.Length - 1));
+                }
             }
-            Interlocked.Add(ref transfer._read, read);
-            Volatile.Write(ref transfer._lastIo, Stopwatch.GetTimestamp());
-            return read;
+            return _markAt >= 0 ? _markAt : _clean;
+        }
+
+        private void Handed(int count)
+        {
+            if (mark is null)
+            {
+                Left -= count;
+            }
+            else
+            {
+                _clean = Math.Max(0, _clean - count);
+                if (_markAt > 0)
+                {
+                    _markAt -= count;
+                }
+            }
+            Interlocked.Add(ref transfer._read, count);
         }
 
         public override void Flush()
