@@ -1,4 +1,3 @@
-using System.Globalization;
 using OrleansReplica.SnapshotBenchmark;
 
 // load    --port P --keys N [--value-of KEY | --value-size 100]
@@ -6,21 +5,21 @@ using OrleansReplica.SnapshotBenchmark;
 // header                                              prints the column names of measure's line
 // measure --port P --pid PID --dir D --server NAME    one BGSAVE under the running load; prints one TSV line
 //         [--round R] [--keys N] [--before SECONDS] [--trace FILE (every probe round trip)]
-var options = ParseOptions(args.Skip(1));
+var options = new CommandLineOptions(args.Skip(1));
 if (args.FirstOrDefault() == "header")
 {
     Console.WriteLine(SnapshotMeasurement.Header);
     return 0;
 }
 
-string host = Get("host", "127.0.0.1");
-int port = int.Parse(Get("port", null), CultureInfo.InvariantCulture);
-int keys = int.Parse(Get("keys", "1000000"), CultureInfo.InvariantCulture);
+string host = options.Get("host", "127.0.0.1");
+int port = options.Int("port", null);
+int keys = options.Int("keys", "1000000");
 switch (args.FirstOrDefault())
 {
     case "load":
         byte[] value;
-        if (options.TryGetValue("value-of", out var sample))
+        if (options.TryGet("value-of", out var sample))
         {
             await using var connection = await OrleansReplica.Client.RedisConnection.ConnectAsync(host, port);
             var reply = await connection.ExecuteAsync("GET", sample);
@@ -28,7 +27,7 @@ switch (args.FirstOrDefault())
         }
         else
         {
-            value = new byte[int.Parse(Get("value-size", "100"), CultureInfo.InvariantCulture)];
+            value = new byte[options.Int("value-size", "100")];
             value.AsSpan().Fill((byte)'x');
         }
 
@@ -36,37 +35,13 @@ switch (args.FirstOrDefault())
         return 0;
     case "measure":
         var measurement = new MeasurementOptions(
-            Get("server", null), int.Parse(Get("round", "1"), CultureInfo.InvariantCulture), host, port,
-            int.Parse(Get("pid", null), CultureInfo.InvariantCulture), Get("dir", null), keys,
-            TimeSpan.FromSeconds(double.Parse(Get("before", "4"), CultureInfo.InvariantCulture)),
-            TimeSpan.FromMilliseconds(5), options.GetValueOrDefault("trace"));
+            options.Get("server", null), options.Int("round", "1"), host, port,
+            options.Int("pid", null), options.Get("dir", null), keys,
+            TimeSpan.FromSeconds(options.Double("before", "4")),
+            TimeSpan.FromMilliseconds(5), options.TryGet("trace", out var trace) ? trace : null);
         Console.WriteLine(await SnapshotMeasurement.RunAsync(measurement));
         return 0;
     default:
         Console.Error.WriteLine("usage: load|measure --port P [options] (see Program.cs)");
         return 2;
-}
-
-string Get(string name, string? fallback) =>
-    options.TryGetValue(name, out var value) ? value : fallback ?? throw new ArgumentException($"--{name} is required");
-
-static Dictionary<string, string> ParseOptions(IEnumerable<string> args)
-{
-    var result = new Dictionary<string, string>();
-    string? name = null;
-    foreach (var arg in args)
-    {
-        if (arg.StartsWith("--", StringComparison.Ordinal))
-        {
-            name = arg[2..];
-            result[name] = "";
-        }
-        else if (name is not null)
-        {
-            result[name] = arg;
-            name = null;
-        }
-    }
-
-    return result;
 }
