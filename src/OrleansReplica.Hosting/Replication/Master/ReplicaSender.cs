@@ -114,7 +114,7 @@ public sealed class ReplicaSender : IAsyncObserver<ReplicationBatch>
         _subscription = subscription;
         if (Closed)
         {
-            subscription.UnsubscribeAsync();
+            _ = subscription.UnsubscribeAsync();
         }
     }
 
@@ -183,7 +183,7 @@ public sealed class ReplicaSender : IAsyncObserver<ReplicationBatch>
             _log.Warning(reason);
         }
         _closed.Cancel();
-        _subscription?.UnsubscribeAsync();
+        _ = _subscription?.UnsubscribeAsync();
         Session.Kill();
     }
 
