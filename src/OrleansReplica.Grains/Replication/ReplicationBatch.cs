@@ -3,5 +3,7 @@ namespace OrleansReplica.Grains.Replication;
 /// <summary>
 /// Bytes of the replication stream: they start at <see cref="Offset"/> (the offset of their first byte),
 /// and after them the stream has database <see cref="StreamDb"/> selected (-1: unchanged, not known).
+/// <see cref="MoreReady"/> says more bytes were already there when these were handed out, so an observer
+/// may write them together before flushing.
 /// </summary>
-public readonly record struct ReplicationBatch(long Offset, ReadOnlyMemory<byte> Bytes, int StreamDb = -1);
+public readonly record struct ReplicationBatch(long Offset, ReadOnlyMemory<byte> Bytes, int StreamDb = -1, bool MoreReady = false);

@@ -71,7 +71,7 @@ public sealed class ReplicationSubscription : StreamSubscriptionHandle<Replicati
                 var bytes = _reader.Peek();
                 if (!bytes.IsEmpty)
                 {
-                    await _observer.OnNextAsync(new ReplicationBatch(position, bytes));
+                    await _observer.OnNextAsync(new ReplicationBatch(position, bytes, MoreReady: _reader.Pending > bytes.Length));
                     _reader.Advance(bytes.Length);
                     continue;
                 }

@@ -23,6 +23,9 @@ public sealed class ReplicationStreamTests
         var received = await observer.ReceiveAsync(40_000 - 100);
         Assert.Equal(payload.AsSpan(100).ToArray(), received);
         Assert.Equal(101, observer.Batches[0].Offset);
+        // The first batch ends at a block's end with more bytes behind it; the last one has nothing behind it.
+        Assert.True(observer.Batches[0].MoreReady);
+        Assert.False(observer.Batches[^1].MoreReady);
         for (var i = 1; i < observer.Batches.Count; i++)
         {
             Assert.Equal(observer.Batches[i - 1].Offset + observer.Batches[i - 1].Bytes.Length, observer.Batches[i].Offset);

@@ -145,8 +145,8 @@ public sealed class ReplicaSender : IAsyncObserver<ReplicationBatch>
         {
             _output.Write(item.Bytes.Span);
             _unflushed += item.Bytes.Length;
-            // More bytes already waiting beyond these come in the next call: flush those together.
-            if (_unflushed >= FlushThreshold || _subscription is not { } subscription || subscription.Pending <= item.Bytes.Length)
+            // Bytes that were already waiting behind these come in the next call: they go out in the same send.
+            if (!item.MoreReady || _unflushed >= FlushThreshold)
             {
                 _unflushed = 0;
                 await FlushAsync();
