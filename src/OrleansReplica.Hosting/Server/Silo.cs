@@ -204,7 +204,7 @@ public sealed class Silo : IAsyncDisposable
                 Rdb.CheckSavePoints();
                 if (++ticks % 10 == 0)
                 {
-                    Replication.Cron();
+                    await Replication.CronAsync();
                 }
             }
         }

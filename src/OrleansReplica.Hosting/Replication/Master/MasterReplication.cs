@@ -114,12 +114,12 @@ public sealed class MasterReplication(Silo silo)
     }
 
     /// <summary>Once a second: PING down the stream every repl-ping-replica-period, and drop replicas that stopped acknowledging.</summary>
-    public void Cron()
+    public async Task CronAsync()
     {
         var replicas = Replicas;
         if (replicas.Count == 0)
         {
-            FreeIdleBacklog();
+            await FreeIdleBacklogAsync();
             return;
         }
         _noReplicasSince = 0;
@@ -143,7 +143,7 @@ public sealed class MasterReplication(Silo silo)
     }
 
     /// <summary>repl-backlog-ttl: a master without replicas for that long frees its backlog (0: never).</summary>
-    private void FreeIdleBacklog()
+    private async Task FreeIdleBacklogAsync()
     {
         var ttl = silo.Config.GetNumber("repl-backlog-ttl");
         if (!Backlog.Active || silo.Replica.IsReplica || ttl == 0)
@@ -158,8 +158,7 @@ public sealed class MasterReplication(Silo silo)
         }
         if (Stopwatch.GetElapsedTime(_noReplicasSince).TotalSeconds > ttl)
         {
-            silo.Propagation.RemoveSink(Backlog);
-            Backlog.Deactivate();
+            await silo.BacklogGrain.FreeAsync();
             _noReplicasSince = 0;
             silo.Log.Notice($"Replication backlog freed after {ttl} seconds without connected replicas.");
         }
