@@ -224,8 +224,7 @@ public sealed class RdbPersistence(Silo silo)
         {
             return;
         }
-        var streamDb = int.TryParse(summary.GetAux("repl-stream-db"), out var db) && db >= 0 && db < silo.Config.Databases ? db : 0;
-        await silo.BacklogGrain.ResetAsync(replId, offset, streamDb);
+        await silo.BacklogGrain.ResetAsync(replId, offset, summary.ReplStreamDb(silo.Config.Databases));
         silo.Log.Notice($"Restored replication ID {replId} and offset {offset} from the RDB file");
     }
 

@@ -41,4 +41,8 @@ public sealed class RdbReadSummary
         }
         return value;
     }
+
+    /// <summary>repl-stream-db: the database the replication stream had selected where the file was cut; 0 when absent or not below <paramref name="databases"/>.</summary>
+    public int ReplStreamDb(int databases) =>
+        int.TryParse(GetAux("repl-stream-db"), out var db) && db >= 0 && db < databases ? db : 0;
 }

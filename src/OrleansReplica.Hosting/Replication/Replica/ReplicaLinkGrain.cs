@@ -126,8 +126,7 @@ public sealed class ReplicaLinkGrain(Silo silo) : Grain, IReplicaLinkGrain
             await silo.Aof.DisableAsync();
         }
         await loader.InstallAsync(silo.Grains);
-        var streamDb = int.TryParse(loader.Summary?.GetAux("repl-stream-db"), out var db) && db >= 0 && db < silo.Config.Databases ? db : 0;
-        await silo.BacklogGrain.ResetAsync(replId, offset, streamDb);
+        await silo.BacklogGrain.ResetAsync(replId, offset, loader.Summary?.ReplStreamDb(silo.Config.Databases) ?? 0);
         _historyUnknown = legacy;
         // This silo's replicas followed the old data: they must sync again.
         silo.Replication.DisconnectAll();
