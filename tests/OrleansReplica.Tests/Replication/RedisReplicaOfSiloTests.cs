@@ -113,16 +113,7 @@ public sealed class RedisReplicaOfSiloTests
     {
         await using var master = await StartMasterAsync(("shards", "4"));
         var client = await master.ConnectAsync();
-        var load = new StringBuilder();
-        for (var i = 0; i < 50_000; i++)
-        {
-            load.Append(Wire.Multibulk("SET", $"key:{i}", $"value:{i}"));
-        }
-        await client.SendRawAsync(Wire.Bytes(load.ToString()));
-        for (var i = 0; i < 50_000; i++)
-        {
-            await client.ReadRawReplyAsync();
-        }
+        await SampleWrites.PipelineKeysAsync(client, 50_000);
         var writer = await master.ConnectAsync();
         using var stop = new CancellationTokenSource();
         var writes = Task.Run(async () =>

@@ -1,4 +1,6 @@
+using System.Text;
 using OrleansReplica.Client;
+using OrleansReplica.Tests.Integration;
 
 namespace OrleansReplica.Tests.Replication;
 
@@ -25,5 +27,20 @@ public static class SampleWrites
         await client.ExecuteAsync("INCR", $"{round}:db3:n");
         await client.ExecuteAsync("EXEC");
         await client.ExecuteAsync("SELECT", "0");
+    }
+
+    /// <summary>SET key:i value:i for i below <paramref name="count"/>, pipelined in one send, then every reply read.</summary>
+    public static async Task PipelineKeysAsync(RedisConnection client, int count)
+    {
+        var load = new StringBuilder();
+        for (var i = 0; i < count; i++)
+        {
+            load.Append(Wire.Multibulk("SET", $"key:{i}", $"value:{i}"));
+        }
+        await client.SendRawAsync(Wire.Bytes(load.ToString()));
+        for (var i = 0; i < count; i++)
+        {
+            await client.ReadRawReplyAsync();
+        }
     }
 }

@@ -110,16 +110,7 @@ public abstract class SiloReplicationTests(bool inMemory) : IAsyncLifetime
     public async Task Writes_under_sustained_load_during_a_full_sync_reach_the_replica()
     {
         var (master, client) = await StartMasterAsync(("shards", "4"));
-        var load = new StringBuilder();
-        for (var i = 0; i < 30_000; i++)
-        {
-            load.Append(Wire.Multibulk("SET", $"key:{i}", $"value:{i}"));
-        }
-        await client.SendRawAsync(Wire.Bytes(load.ToString()));
-        for (var i = 0; i < 30_000; i++)
-        {
-            await client.ReadRawReplyAsync();
-        }
+        await SampleWrites.PipelineKeysAsync(client, 30_000);
         var writer = await ConnectAsync(master);
         using var stop = new CancellationTokenSource();
         var writes = Task.Run(async () =>
