@@ -50,10 +50,7 @@ public sealed class Database
     /// <summary>Adds a key that must be new (loading a snapshot), with its expire time or -1; false when it is already present.</summary>
     public bool TryAdd(ReadOnlySpan<byte> key, RedisValue value, long expireAtMs)
     {
-        if (_snapshots.Length != 0)
-        {
-            SaveForSnapshots(key);
-        }
+        SaveForSnapshots(key);
         if (!_entries.TryAdd(key, value, out var storedKey))
         {
             return false;

@@ -81,6 +81,9 @@ public sealed class PropagationBuffer(PropagationLog log)
         CommandRecorded = true;
     }
 
+    /// <summary>True between <see cref="BeginTransaction"/> and its <see cref="EndTransaction"/>.</summary>
+    public bool InTransaction => _transactions > 0;
+
     /// <summary>EXEC: the queued commands' propagated forms are kept together until <see cref="EndTransaction"/>.</summary>
     public void BeginTransaction() => _transactions++;
 

@@ -11,15 +11,12 @@ namespace OrleansReplica.Grains.Replication;
 /// </summary>
 public sealed class ReplicationStream(ReplicationBacklog backlog) : IAsyncStream<ReplicationBatch>
 {
-    /// <summary>The provider name replication streams go by.</summary>
-    public const string Provider = "replication";
-
     private readonly Lock _gate = new();
     private readonly List<ReplicationSubscription> _subscriptions = [];
 
     public StreamId StreamId { get; } = new("replication", "backlog");
 
-    public string ProviderName => Provider;
+    public string ProviderName => "replication";
 
     /// <summary>The subscriptions being fed (the replicas streaming).</summary>
     public IReadOnlyList<ReplicationSubscription> Subscriptions

@@ -25,9 +25,6 @@ public sealed class ReplicationSubscription : StreamSubscriptionHandle<Replicati
         _observer = observer;
     }
 
-    /// <summary>The next offset the observer will get.</summary>
-    public long Position => _reader.Position;
-
     /// <summary>Bytes produced and not handed to the observer yet (what client-output-buffer-limit replica bounds).</summary>
     public long Pending => _reader.Pending;
 

@@ -83,7 +83,7 @@ public sealed class CommandDispatcher(ClientContext context, KeyspaceExecutor ex
             Reject(command, "NOREPLICAS Not enough good replicas to write.");
             return default;
         }
-        if (isReplica && context.Silo.Config.ReplicaReadOnly && IsWrite(command, session.Transaction))
+        if (isReplica && config.ReplicaReadOnly && IsWrite(command, session.Transaction))
         {
             Reject(command, "READONLY You can't write against a read only replica.");
             return default;
@@ -93,7 +93,7 @@ public sealed class CommandDispatcher(ClientContext context, KeyspaceExecutor ex
             Reject(command, $"ERR Can't execute '{command.Name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
             return default;
         }
-        if (isReplica && !replica.LinkUp && !context.Silo.Config.ReplicaServeStaleData && DeniedWhileStale(command, session.Transaction))
+        if (isReplica && !replica.LinkUp && !config.ReplicaServeStaleData && DeniedWhileStale(command, session.Transaction))
         {
             Reject(command, "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.");
             return default;

@@ -38,7 +38,6 @@ internal sealed class MasterStreamApplier : IPropagationSink
     private readonly PropagationBuffer _applied;
     private ReadOnlyMemory<byte> _current;
     private bool _forwarded;
-    private bool _inTransaction;
 
     public MasterStreamApplier(Silo silo, MasterConnection connection)
     {
@@ -195,14 +194,12 @@ internal sealed class MasterStreamApplier : IPropagationSink
         if (command.SequenceEqual(PropagationBuffer.Multi))
         {
             _applied.BeginTransaction();
-            _inTransaction = true;
         }
         else if (db == -1)
         {
-            _inTransaction = false;
             _applied.EndTransaction();
         }
-        else if (_inTransaction || _applied.Active)
+        else if (_applied.InTransaction || _applied.Active)
         {
             _applied.AddRaw(db, command);
             _applied.Commit();
