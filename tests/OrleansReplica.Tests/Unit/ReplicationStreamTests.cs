@@ -36,6 +36,32 @@ public sealed class ReplicationStreamTests
     }
 
     [Fact]
+    public async Task A_slow_subscriber_gets_every_byte_while_the_backlog_reuses_its_blocks()
+    {
+        var (backlog, stream) = Start();
+        backlog.Size = 16 * 1024;
+        var payload = Enumerable.Range(0, 2_000_000).Select(static i => (byte)(i * 7 + i / 251)).ToArray();
+        var observer = new RecordingObserver { Delay = TimeSpan.FromMilliseconds(1) };
+        await stream.SubscribeAsync(observer, new LongSequenceToken(1));
+
+        for (var at = 0; at < payload.Length; at += 3_001)
+        {
+            backlog.AppendRaw(payload.AsSpan(at, Math.Min(3_001, payload.Length - at)), 0);
+        }
+        // A second subscriber from the backlog's start, on blocks the first one released for reuse.
+        var late = new RecordingObserver();
+        var lateFrom = backlog.FirstByteOffset;
+        await stream.SubscribeAsync(late, new LongSequenceToken(lateFrom));
+        backlog.AppendRaw(payload.AsSpan(0, 100_000), 0);
+
+        var again = payload[..100_000];
+        Assert.Equal(payload.Concat(again).ToArray(), await observer.ReceiveAsync(payload.Length + again.Length));
+        // Offset 1 is the payload's first byte.
+        var tail = payload[((int)lateFrom - 1)..];
+        Assert.Equal(tail.Concat(again).ToArray(), await late.ReceiveAsync(tail.Length + again.Length));
+    }
+
+    [Fact]
     public async Task An_offset_the_backlog_no_longer_holds_is_a_cache_miss()
     {
         var (backlog, stream) = Start();
@@ -94,12 +120,18 @@ public sealed class ReplicationStreamTests
 
         public bool Completed { get; private set; }
 
-        public Task OnNextAsync(ReplicationBatch item, StreamSequenceToken? token = null)
+        /// <summary>How long each batch takes to handle (a slow replica), before its bytes are copied.</summary>
+        public TimeSpan Delay { get; init; }
+
+        public async Task OnNextAsync(ReplicationBatch item, StreamSequenceToken? token = null)
         {
+            if (Delay > TimeSpan.Zero)
+            {
+                await Task.Delay(Delay);
+            }
             var copy = item.Bytes.ToArray();
             Batches.Add(item with { Bytes = copy });
             _arrived.Writer.TryWrite(copy);
-            return Task.CompletedTask;
         }
 
         public Task OnCompletedAsync()
