@@ -9,7 +9,9 @@
 #   4. the same SET load with 1 replica, sampling every 10 ms master_repl_offset − slave_repl_offset of each replica
 #      (max, mean, in bytes) and, after the load, the time until every replica has caught up; digests compared;
 #   5. full sync of replica 2 (replica 1 stays attached), then the load with 2 replicas, as in 4.
-# With P1=1, steps 2, 4 and 5 also run with -P 1 and P1_REQUESTS requests.
+# With P1=1, steps 2, 4 and 5 also run with -P 1 and P1_REQUESTS requests. Each load is preceded by an unmeasured
+# warm-up of WARMUP requests (as in throughput.sh): a replica process fresh from its full sync has not compiled its
+# stream-applying code yet, and about one second of its CPU would go to the JIT inside the measured load.
 #   bench/replication.sh              ROUNDS=2 KEYS=1000000 REQUESTS=1000000 by default
 # SILO_BIN=path/to/silo runs an already built silo instead of building one. Raw rows (all columns) go to OUT.fullsync
 # and OUT.writeload (OUT defaults to a file under /tmp).
@@ -20,6 +22,7 @@ rounds=${ROUNDS:-2}
 requests=${REQUESTS:-1000000}
 p1=${P1:-0}
 p1_requests=${P1_REQUESTS:-200000}
+warmup=${WARMUP:-300000}
 work=$(mktemp -d /tmp/replication-bench.XXXXXX)
 out=${OUT:-$work}
 started=$SECONDS
@@ -78,6 +81,7 @@ load_master() { # name round
 master_args() { echo --server "$1" --round "$2" --master "${mport[$1]}" --master-pid "${mpid[$1]}"; }
 writeload() { # name round replicas
     local args; read -ra args <<<"$(master_args "$1" "$2")"
+    redis-benchmark -p "${mport[$1]}" -t set -c 50 -n "$warmup" -P 16 -d 100 -r "$keys" -q >/dev/null 2>&1
     "${tool[@]}" writeload "${args[@]}" --replicas "$3" --requests "$requests" --pipeline 16 --keyspace "$keys" >>"$out.writeload"
     if [ "$p1" = 1 ]; then
         "${tool[@]}" writeload "${args[@]}" --replicas "$3" --requests "$p1_requests" --pipeline 1 --keyspace "$keys" >>"$out.writeload"

@@ -397,7 +397,7 @@ public sealed class ReplicationBacklog : IPropagationSink
 internal sealed class ReplicationReader : IDisposable
 {
     private readonly ReplicationBacklog _backlog;
-    private readonly SemaphoreSlim _signal = new(0, 1);
+    private readonly ReplicationSignal _signal = new();
 
     internal ReplicationReader(ReplicationBacklog backlog, long position)
     {
@@ -417,29 +417,10 @@ internal sealed class ReplicationReader : IDisposable
     /// <summary>Moves past bytes handed out by <see cref="Peek"/>.</summary>
     public void Advance(int count) => Position += count;
 
-    /// <summary>Waits until bytes may be available, or the timeout passes.</summary>
-    public async Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        if (Pending > 0)
-        {
-            return;
-        }
-        await _signal.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
-    }
+    /// <summary>Completes when bytes may be available (or after <see cref="Wake"/>, to notice an unsubscription).</summary>
+    public ValueTask WaitAsync() => Pending > 0 ? default : _signal.WaitAsync();
 
-    internal void Wake()
-    {
-        if (_signal.CurrentCount == 0)
-        {
-            try
-            {
-                _signal.Release();
-            }
-            catch (SemaphoreFullException)
-            {
-            }
-        }
-    }
+    internal void Wake() => _signal.Wake();
 
     public void Dispose() => _backlog.CloseReader(this);
 }

@@ -8,9 +8,6 @@ namespace OrleansReplica.Grains.Replication;
 /// </summary>
 public sealed class ReplicationSubscription : StreamSubscriptionHandle<ReplicationBatch>
 {
-    // A wait for new bytes wakes at least this often to notice an unsubscription.
-    private static readonly TimeSpan IdleWake = TimeSpan.FromMilliseconds(100);
-
     private readonly ReplicationStream _stream;
     private readonly ReplicationReader _reader;
     private readonly IAsyncObserver<ReplicationBatch> _observer;
@@ -55,6 +52,8 @@ public sealed class ReplicationSubscription : StreamSubscriptionHandle<Replicati
         _stopped.Cancel();
         _stream.Remove(this);
         _reader.Dispose();
+        // A delivery loop waiting for bytes notices the unsubscription.
+        _reader.Wake();
     }
 
     private async Task DeliverAsync()
@@ -77,7 +76,7 @@ public sealed class ReplicationSubscription : StreamSubscriptionHandle<Replicati
                     await (_error is null ? _observer.OnCompletedAsync() : _observer.OnErrorAsync(_error));
                     return;
                 }
-                await _reader.WaitAsync(IdleWake, stop);
+                await _reader.WaitAsync();
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)

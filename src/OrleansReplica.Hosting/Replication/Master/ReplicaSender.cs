@@ -30,8 +30,9 @@ public enum ReplicaState
 /// </summary>
 public sealed class ReplicaSender : IAsyncObserver<ReplicationBatch>
 {
-    // Bytes written since the last flush: a replica far behind gets large sends, one caught up gets each batch at once.
-    private const int FlushThreshold = 64 * 1024;
+    // Bytes written since the last flush: one backlog block, so a replica far behind gets full sends without
+    // waiting for several blocks, and one caught up gets each batch at once.
+    private const int FlushThreshold = 16 * 1024;
 
     private readonly PipeWriter _output;
     private readonly ServerConfig _config;
