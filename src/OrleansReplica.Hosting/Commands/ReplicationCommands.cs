@@ -101,7 +101,8 @@ public static class ReplicationCommands
             return;
         }
         var handshake = session.ReplicaHandshake;
-        var output = (PipeWriter)c.Reply.Output;
+        // Replies to what the replica sent before (PING, REPLCONF) go out ahead of the sync.
+        var output = c.Reply.Output is ReplyBuffer replies ? replies.Detach() : (PipeWriter)c.Reply.Output;
         var sender = new ReplicaSender(session, output, silo.Config, silo.Log)
         {
             ListeningPort = handshake.ListeningPort,

@@ -24,6 +24,7 @@ public sealed class ClientConnection
     private readonly ClientSession _session;
     private readonly CommandDispatcher _dispatcher;
     private readonly RespWriter _reply;
+    private readonly ReplyBuffer _replies;
     private readonly PropagationBuffer _propagation;
 
     public ClientConnection(Silo silo, ConnectionContext connection)
@@ -33,7 +34,8 @@ public sealed class ClientConnection
         // Cancelling the pending read is how a publisher on another connection wakes this loop to write its messages.
         _session = new ClientSession(silo.Clients.NextId(), connection.RemoteEndPoint, connection.LocalEndPoint, connection.Abort, connection.Transport.Input.CancelPendingRead);
         _session.Authenticated = !silo.RequiresAuthentication;
-        _reply = new RespWriter(connection.Transport.Output);
+        _replies = new ReplyBuffer(connection.Transport.Output);
+        _reply = new RespWriter(_replies);
         _propagation = new PropagationBuffer(silo.Propagation);
         var keyspace = new KeyspaceAccess(silo.ShardMap, _propagation);
         var context = new ClientContext(silo, _session, _reply, keyspace);
@@ -51,6 +53,7 @@ public sealed class ClientConnection
         {
             Interlocked.Increment(ref _silo.Stats.RejectedConnections);
             _reply.WriteError("ERR max number of clients reached");
+            _replies.Commit();
             await output.FlushAsync();
             return;
         }
@@ -92,7 +95,7 @@ public sealed class ClientConnection
             var result = await input.ReadAsync();
             var buffer = result.Buffer;
             Interlocked.Add(ref _silo.Stats.TotalNetInputBytes, buffer.Length - carried);
-            _session.Outbox.DrainTo(output);
+            _session.Outbox.DrainTo(_replies);
             var commits = _propagation.Commits;
             var (consumed, closing) = await RunBatchAsync(buffer);
             if (_propagation.Commits != commits)
@@ -113,6 +116,7 @@ public sealed class ClientConnection
                 }
                 continue;
             }
+            _replies.Commit();
             if (output.CanGetUnflushedBytes)
             {
                 Interlocked.Add(ref _silo.Stats.TotalNetOutputBytes, output.UnflushedBytes);

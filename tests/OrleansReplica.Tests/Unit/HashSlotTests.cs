@@ -96,4 +96,25 @@ public sealed class HashSlotTests
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
         Assert.InRange(slot, 0, HashSlot.Count - 1);
     }
+
+    [Fact]
+    public void Crc16_of_any_length_matches_the_byte_at_a_time_definition()
+    {
+        var random = new Random(16);
+        for (var length = 0; length <= 100; length++)
+        {
+            var data = new byte[length];
+            random.NextBytes(data);
+            var expected = 0;
+            foreach (var b in data)
+            {
+                expected ^= b << 8;
+                for (var bit = 0; bit < 8; bit++)
+                {
+                    expected = (expected & 0x8000) != 0 ? ((expected << 1) ^ 0x1021) & 0xFFFF : (expected << 1) & 0xFFFF;
+                }
+            }
+            Assert.Equal((ushort)expected, HashSlot.Crc16(data));
+        }
+    }
 }
