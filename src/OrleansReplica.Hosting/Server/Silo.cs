@@ -182,6 +182,8 @@ public sealed class Silo : IAsyncDisposable
             NoDelay = true,
             MaxReadBufferSize = null,
             IOQueueCount = (int)Config.GetNumber("io-threads"),
+            // Read straight into a buffer: waiting first with a zero-byte read costs a second syscall per read.
+            WaitForDataBeforeAllocatingBuffer = false,
         };
         _listener = new KestrelServer(Options.Create(kestrel), new SocketTransportFactory(Options.Create(transport), NullLoggerFactory.Instance), NullLoggerFactory.Instance);
         await _listener.StartAsync(new NoHttpApplication(), cancellationToken);

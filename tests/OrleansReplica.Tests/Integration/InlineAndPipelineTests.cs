@@ -79,4 +79,36 @@ public sealed class InlineAndPipelineTests
             Assert.Equal($":{++counters[i % 7]}\r\n", Wire.Text(await client.ReadRawReplyAsync()));
         }
     }
+
+    [Fact]
+    public async Task Replies_before_a_request_still_being_sent_go_out_without_waiting_for_its_rest()
+    {
+        await using var silo = await SiloUnderTest.StartAsync();
+        var client = await silo.ConnectAsync();
+        // A client that sends half a request and waits for the replies before it still gets them.
+        await client.SendRawAsync(Wire.Bytes("PING\r\n" + Wire.Multibulk("ECHO", "done")[..10]));
+        Assert.Equal("+PONG\r\n", Wire.Text(await client.ReadRawReplyAsync()));
+        await client.SendRawAsync(Wire.Bytes(Wire.Multibulk("ECHO", "done")[10..]));
+        Assert.Equal("$4\r\ndone\r\n", Wire.Text(await client.ReadRawReplyAsync()));
+    }
+
+    [Fact]
+    public async Task A_pipeline_larger_than_a_read_is_answered_in_full()
+    {
+        await using var silo = await SiloUnderTest.StartAsync();
+        var client = await silo.ConnectAsync();
+        var value = new string('v', 300);
+        var pipeline = new StringBuilder();
+        for (var i = 0; i < 200; i++)
+        {
+            pipeline.Append(Wire.Multibulk("MSET", $"a{i}", value, $"b{i}", value));
+        }
+        pipeline.Append(Wire.Multibulk("DBSIZE"));
+        await client.SendRawAsync(Wire.Bytes(pipeline.ToString()));
+        for (var i = 0; i < 200; i++)
+        {
+            Assert.Equal("+OK\r\n", Wire.Text(await client.ReadRawReplyAsync()));
+        }
+        Assert.Equal(":400\r\n", Wire.Text(await client.ReadRawReplyAsync()));
+    }
 }
