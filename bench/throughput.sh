@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Throughput of a silo against a real redis-server on the same machine, in the same run:
 # redis-benchmark -t set,get,incr,mset -c 50 -n N at pipeline depths 1, 16 and 64,
-# printing ops/s for each and the ratio silo/redis.
+# printing ops/s for each and the ratio silo/redis. This VM's run-to-run noise is about ±25%, so each
+# pipeline depth runs ROUNDS times (default 3), alternating which server goes first; the table gives
+# the median ops/s of each server and, in the last column, every round's ratio.
 #   bench/throughput.sh [requests=1000000]
 # SILO_BIN=path/to/silo runs an already built silo instead of building one.
 set -euo pipefail
@@ -37,13 +39,25 @@ for port in $silo_port $redis_port; do
     redis-benchmark -p "$port" -t set,get,incr,mset -c 50 -n 300000 -P 16 -q >/dev/null 2>&1
 done
 
-printf '%-6s %-4s %14s %14s %7s\n' test P silo_ops_s redis_ops_s ratio
+rounds=${ROUNDS:-3}
+median() { sort -n | awk '{v[NR] = $1} END {printf "%.0f\n", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+
+printf '%-6s %-4s %14s %14s %7s   %s\n' test P silo_ops_s redis_ops_s ratio rounds
 for pipeline in 1 16 64; do
-    redis-cli -p $silo_port flushall >/dev/null; redis-cli -p $redis_port flushall >/dev/null
-    silo=$(run $silo_port $pipeline)
-    redis=$(run $redis_port $pipeline)
-    while read -r test ops; do
-        theirs=$(awk -v t="$test" '$1 == t {print $2}' <<<"$redis")
-        printf '%-6s %-4s %14.0f %14.0f %7.2f\n' "$test" "$pipeline" "$ops" "$theirs" "$(echo "$ops / $theirs" | bc -l)"
-    done <<<"$silo"
+    : >"$work/silo.ops"; : >"$work/redis.ops"
+    for round in $(seq "$rounds"); do
+        if [ $((round % 2)) = 1 ]; then order=(silo redis); else order=(redis silo); fi
+        for name in "${order[@]}"; do
+            port=$silo_port; [ "$name" = redis ] && port=$redis_port
+            redis-cli -p $port flushall >/dev/null
+            run $port $pipeline | sed "s/^/$round /" >>"$work/$name.ops"
+        done
+    done
+    for test in SET GET INCR MSET; do
+        silo=$(awk -v t=$test '$2 == t {print $3}' "$work/silo.ops" | median)
+        redis=$(awk -v t=$test '$2 == t {print $3}' "$work/redis.ops" | median)
+        each=$(join <(awk -v t=$test '$2 == t {print $1, $3}' "$work/silo.ops") <(awk -v t=$test '$2 == t {print $1, $3}' "$work/redis.ops") |
+            awk '{printf "%s%.2f", (NR > 1 ? " " : ""), $2 / $3}')
+        printf '%-6s %-4s %14.0f %14.0f %7.2f   %s\n' "$test" "$pipeline" "$silo" "$redis" "$(echo "$silo / $redis" | bc -l)" "$each"
+    done
 done
