@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
 using OrleansReplica.Grains.Keyspace;
@@ -27,7 +28,7 @@ public sealed class ClientConnection
     private readonly RespWriter _reply;
     private readonly ReplyBuffer _replies;
     private readonly PropagationBuffer _propagation;
-    private readonly System.Net.Sockets.Socket? _socket;
+    private readonly Socket? _socket;
 
     public ClientConnection(Silo silo, ConnectionContext connection)
     {
@@ -144,7 +145,7 @@ public sealed class ClientConnection
         {
             return _socket is { Available: > 0 };
         }
-        catch (Exception error) when (error is System.Net.Sockets.SocketException or ObjectDisposedException)
+        catch (Exception error) when (error is SocketException or ObjectDisposedException)
         {
             return false;
         }

@@ -19,9 +19,6 @@ public sealed class ReplyBuffer(PipeWriter pipe) : IBufferWriter<byte>
     private int _written;
     private bool _detached;
 
-    /// <summary>Bytes written and not committed yet.</summary>
-    public int Pending => _written;
-
     public void Advance(int count)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);

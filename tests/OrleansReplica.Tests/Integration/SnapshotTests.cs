@@ -1,6 +1,7 @@
 using System.Text;
 using OrleansReplica.Grains.Snapshots;
 using OrleansReplica.Protocol.Rdb;
+using OrleansReplica.Tests.Replication;
 
 namespace OrleansReplica.Tests.Integration;
 
@@ -125,16 +126,7 @@ public sealed class SnapshotTests
         await using var silo = await SiloUnderTest.StartAsync(("shards", "2"));
         var client = await silo.ConnectAsync();
         const int keys = 20_000;
-        var load = new StringBuilder();
-        for (var i = 0; i < keys; i++)
-        {
-            load.Append(Wire.Multibulk("SET", $"key:{i}", $"value-{i}"));
-        }
-        await client.SendRawAsync(Wire.Bytes(load.ToString()));
-        for (var i = 0; i < keys; i++)
-        {
-            await client.ReadRawReplyAsync();
-        }
+        await SampleWrites.PipelineKeysAsync(client, keys);
 
         var snapshot = await KeyspaceSnapshot.TakeAsync(silo.Silo.Grains, silo.Silo.ShardMap.ShardCount, Options, 0);
         using var stop = new CancellationTokenSource();
@@ -167,7 +159,7 @@ public sealed class SnapshotTests
         Assert.Equal(keys, read.Count);
         for (var i = 0; i < keys; i++)
         {
-            Assert.Equal(($"value-{i}", -1L), read[(0, $"key:{i}")]);
+            Assert.Equal(($"value:{i}", -1L), read[(0, $"key:{i}")]);
         }
     }
 
