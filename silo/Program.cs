@@ -9,6 +9,8 @@ using OrleansReplica.Hosting.Persistence;
 using OrleansReplica.Protocol.Aof;
 using OrleansReplica.Protocol.Rdb;
 
+ShutdownSignals.RestoreDefaults();
+
 // Offline tools (as redis-check-aof and redis-check-rdb) run before any server configuration is read.
 if (args.Length > 0 && args[0] == "check-aof")
 {

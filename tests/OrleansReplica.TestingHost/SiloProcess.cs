@@ -70,10 +70,12 @@ public sealed partial class SiloProcess : IAsyncDisposable
     /// Starts <c>dotnet silo.dll arguments...</c> in <paramref name="workingDirectory"/>. Variables in
     /// <paramref name="environment"/> are set (a null value removes one); inherited <c>Silo__*</c> variables
     /// are removed first so that the test alone decides the .NET configuration the silo sees.
+    /// Signals in <paramref name="ignoredSignals"/> start out ignored, as a shell's background job starts with SIGINT ignored
+    /// (a shell sets them, then replaces itself with the silo: the process id stays the silo's).
     /// </summary>
-    public static SiloProcess Start(string workingDirectory, IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment = null)
+    public static SiloProcess Start(string workingDirectory, IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment = null, IReadOnlyCollection<int>? ignoredSignals = null)
     {
-        var start = new ProcessStartInfo(FindDotnetHost())
+        var start = new ProcessStartInfo(ignoredSignals is null ? FindDotnetHost() : "/bin/sh")
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
@@ -81,6 +83,13 @@ public sealed partial class SiloProcess : IAsyncDisposable
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
+        if (ignoredSignals is not null)
+        {
+            start.ArgumentList.Add("-c");
+            start.ArgumentList.Add($"trap '' {string.Join(' ', ignoredSignals)}; exec \"$@\"");
+            start.ArgumentList.Add("sh");
+            start.ArgumentList.Add(FindDotnetHost());
+        }
         start.ArgumentList.Add(FindSiloAssembly());
         foreach (var argument in arguments)
         {

@@ -56,6 +56,23 @@ public sealed class SiloLifecycleTests : SiloProcessTestBase
         Assert.Contains("ready to exit, bye bye...", silo.Output);
     }
 
+    [Theory]
+    [InlineData(SiloProcess.SigInt, "SIGINT")]
+    [InlineData(SiloProcess.SigTerm, "SIGTERM")]
+    public async Task A_signal_ignored_by_the_parent_still_stops_the_silo(int signal, string name)
+    {
+        // A shell without job control starts a background command with SIGINT ignored; redis-server
+        // installs its own handlers whatever it inherited, and so must a silo.
+        var port = RedisServerProcess.FreePort();
+        var silo = Start(["--port", Text(port)], null, ignoredSignals: [SiloProcess.SigInt, SiloProcess.SigTerm]);
+        await silo.WaitForOutputAsync("Ready to accept connections tcp", StartTimeout);
+
+        silo.Signal(signal);
+
+        Assert.Equal(0, await silo.WaitForExitAsync(StopTimeout));
+        Assert.Contains($"Received {name} scheduling shutdown...", silo.Output);
+    }
+
     [Fact]
     public async Task Sigterm_as_soon_as_the_port_accepts_is_a_clean_shutdown()
     {

@@ -41,9 +41,9 @@ public abstract class SiloProcessTestBase : IAsyncLifetime
 
     protected SiloProcess Start(params string[] arguments) => Start(arguments, null);
 
-    protected SiloProcess Start(string[] arguments, IReadOnlyDictionary<string, string?>? environment)
+    protected SiloProcess Start(string[] arguments, IReadOnlyDictionary<string, string?>? environment, IReadOnlyCollection<int>? ignoredSignals = null)
     {
-        var silo = SiloProcess.Start(WorkDir, arguments, environment);
+        var silo = SiloProcess.Start(WorkDir, arguments, environment, ignoredSignals);
         _silos.Add(silo);
         return silo;
     }

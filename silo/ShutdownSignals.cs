@@ -1,0 +1,27 @@
+using System.Runtime.InteropServices;
+
+/// <summary>Makes SIGINT and SIGTERM reach the silo's shutdown even when its parent started it with them ignored.</summary>
+/// <remarks>
+/// A shell without job control starts background commands with SIGINT ignored, and the runtime keeps a
+/// signal that is ignored at its first signal-handling use (Console, Process, PosixSignalRegistration)
+/// ignored for good. redis-server installs its handlers whatever it inherited, so a silo does too.
+/// </remarks>
+internal static partial class ShutdownSignals
+{
+    private const int SigInt = 2;
+    private const int SigTerm = 15;
+    private static readonly nint SigDfl = 0;
+
+    /// <summary>Restores the default disposition; call before anything touches the console or signals.</summary>
+    public static void RestoreDefaults()
+    {
+        if (OperatingSystem.IsLinux() || OperatingSystem.IsMacOS())
+        {
+            Signal(SigInt, SigDfl);
+            Signal(SigTerm, SigDfl);
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "signal")]
+    private static partial nint Signal(int signal, nint handler);
+}
