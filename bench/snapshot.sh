@@ -9,6 +9,8 @@
 #   - extra memory: peak VmRSS during the snapshot minus VmRSS just before BGSAVE (sampled every 5 ms); for
 #     redis-server plus the fork child's private pages (smaps_rollup), next to its rdb_last_cow_size.
 # Rounds alternate silo, redis, silo, redis... after one untimed BGSAVE each (this VM is noisy).
+# RATE=N replaces redis-benchmark's back-to-back load (which keeps both cores busy, so the baseline itself has
+# multi-ms scheduling delays) with N SETs/s of the same keys and value over 8 connections, paced by the tool.
 #   bench/snapshot.sh                 ROUNDS=3 KEYS=1000000 by default
 # SILO_BIN=path/to/silo runs an already built silo instead of building one. RDBCOMPRESSION=no|yes sets
 # both servers' rdbcompression (default: each server's default, yes). Raw rows (every column) go to OUT.
@@ -45,7 +47,11 @@ echo "loaded $keys keys into both servers" >&2
 
 measure() { # name port pid round
     local dir=$work/$1
-    redis-benchmark -p "$2" -t set -r "$keys" -d 100 -c 8 -P 1 -n 2000000000 -q >/dev/null 2>&1 &
+    if [ -n "${RATE:-}" ]; then
+        "${tool[@]}" pace --port "$2" --keys "$keys" --rate "$RATE" --value-of key:000000000000 >/dev/null 2>&1 &
+    else
+        redis-benchmark -p "$2" -t set -r "$keys" -d 100 -c 8 -P 1 -n 2000000000 -q >/dev/null 2>&1 &
+    fi
     local load=$!
     pids+=("$load")
     sleep 2

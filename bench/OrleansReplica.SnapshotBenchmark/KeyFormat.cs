@@ -19,4 +19,15 @@ internal static class KeyFormat
             index /= 10;
         }
     }
+
+    /// <summary>"SET key:000000000000 value" as a RESP request; the key is at <see cref="CommandKeyOffset"/>.</summary>
+    public static byte[] SetCommand(ReadOnlySpan<byte> value)
+    {
+        var header = System.Text.Encoding.ASCII.GetBytes($"*3\r\n$3\r\nSET\r\n$16\r\nkey:000000000000\r\n${value.Length}\r\n");
+        var command = new byte[header.Length + value.Length + 2];
+        header.CopyTo(command, 0);
+        value.CopyTo(command.AsSpan(header.Length));
+        "\r\n"u8.CopyTo(command.AsSpan(header.Length + value.Length));
+        return command;
+    }
 }

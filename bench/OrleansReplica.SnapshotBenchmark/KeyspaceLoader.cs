@@ -17,7 +17,7 @@ internal static class KeyspaceLoader
     {
         using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         socket.Connect(host, port);
-        byte[] command = SetCommand(value);
+        byte[] command = KeyFormat.SetCommand(value);
         Exception? writeFailure = null;
         long replied = 0;
         using var progress = new SemaphoreSlim(0);
@@ -81,15 +81,5 @@ internal static class KeyspaceLoader
         {
             throw new IOException("writing SET commands failed", writeFailure);
         }
-    }
-
-    private static byte[] SetCommand(ReadOnlySpan<byte> value)
-    {
-        var header = System.Text.Encoding.ASCII.GetBytes($"*3\r\n$3\r\nSET\r\n$16\r\nkey:000000000000\r\n${value.Length}\r\n");
-        var command = new byte[header.Length + value.Length + 2];
-        header.CopyTo(command, 0);
-        value.CopyTo(command.AsSpan(header.Length));
-        "\r\n"u8.CopyTo(command.AsSpan(header.Length + value.Length));
-        return command;
     }
 }
