@@ -10,7 +10,7 @@ internal static partial class ShutdownSignals
 {
     private const int SigInt = 2;
     private const int SigTerm = 15;
-    private static readonly nint SigDfl = 0;
+    private const nint SigDfl = 0;
 
     /// <summary>Restores the default disposition; call before anything touches the console or signals.</summary>
     public static void RestoreDefaults()

@@ -49,7 +49,7 @@ internal static class PacedWriteLoad
                     {
                         throw new IOException("the server closed a load connection");
                     }
-                    if (replies[0] == (byte)'-')
+                    if (replies.AsSpan(0, n).Contains((byte)'-'))
                     {
                         throw new IOException("a load SET failed: " + System.Text.Encoding.ASCII.GetString(replies, 0, n));
                     }
