@@ -4,7 +4,7 @@
 # `redis-benchmark -t set -r KEYS -d 100 -c 8 -P 1` runs against the server under test. For each BGSAVE:
 #   - pauses: a probe connection GETs random keys one at a time; max and p99.9 round trip during the
 #     snapshot, against the same probe over an equally long window just before it (baseline);
-#   - snapshot time: BGSAVE reply until INFO persistence shows rdb_bgsave_in_progress:0 (polled every 2 ms),
+#   - snapshot time: BGSAVE reply until LASTSAVE changes (polled every 2 ms),
 #     and dump.rdb size / that time;
 #   - extra memory: peak VmRSS during the snapshot minus VmRSS just before BGSAVE (sampled every 5 ms); for
 #     redis-server plus the fork child's private pages (smaps_rollup), next to its rdb_last_cow_size.
