@@ -2,9 +2,10 @@ using System.Runtime.InteropServices;
 
 /// <summary>Makes SIGINT and SIGTERM reach the silo's shutdown even when its parent started it with them ignored.</summary>
 /// <remarks>
-/// A shell without job control starts background commands with SIGINT ignored, and the runtime keeps a
-/// signal that is ignored at its first signal-handling use (Console, Process, PosixSignalRegistration)
-/// ignored for good. redis-server installs its handlers whatever it inherited, so a silo does too.
+/// A shell without job control starts background commands with SIGINT ignored, and the runtime keeps
+/// SIGINT ignored for good when it is ignored at its first signal-handling use (Console, Process,
+/// PosixSignalRegistration). redis-server installs its handlers for both signals whatever it inherited,
+/// so a silo restores both.
 /// </remarks>
 internal static partial class ShutdownSignals
 {
