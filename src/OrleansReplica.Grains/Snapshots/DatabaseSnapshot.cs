@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
 using OrleansReplica.Grains.Keyspace;
 
@@ -33,7 +34,9 @@ public sealed class DatabaseSnapshot
         _expires = expires;
         table.Pin();
         _buckets = table.BucketCount;
-        _saved = new ulong[(_buckets + 63) / 64];
+        // Pooled: a large table's bitmap is over the large object heap's threshold, and a new one per snapshot adds up.
+        _saved = ArrayPool<ulong>.Shared.Rent((_buckets + 63) / 64);
+        Array.Clear(_saved, 0, (_buckets + 63) / 64);
     }
 
     /// <summary>The database index at the cut (SWAPDB may move the part afterwards).</summary>
@@ -55,6 +58,10 @@ public sealed class DatabaseSnapshot
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool Advance(int maxBytes)
     {
+        if (Done)
+        {
+            return true;
+        }
         while (_cursor < _buckets)
         {
             // The entries of a bucket, their keys and values lie anywhere in memory: gathering a batch of
@@ -100,7 +107,7 @@ public sealed class DatabaseSnapshot
         }
         if (_cursor >= _buckets)
         {
-            _table.Unpin();
+            Finish();
             return true;
         }
         return false;
@@ -112,8 +119,15 @@ public sealed class DatabaseSnapshot
         if (!Done)
         {
             _cursor = _buckets;
-            _table.Unpin();
+            Finish();
         }
+    }
+
+    // Every bucket is saved: no write asks about the bitmap any more (the database drops this walk in the same turn).
+    private void Finish()
+    {
+        _table.Unpin();
+        ArrayPool<ulong>.Shared.Return(_saved);
     }
 
     private bool IsSaved(int bucket) => (_saved[bucket >> 6] & (1UL << bucket)) != 0;

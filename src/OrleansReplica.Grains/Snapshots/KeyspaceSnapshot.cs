@@ -218,8 +218,9 @@ public sealed class KeyspaceSnapshot
             var lease = shard is null ? default : await ((GrainReference<IShardGrain>)shard).AcquireTurnAsync();
             try
             {
-                done = part.Advance(ChunkBytes);
+                part.Advance(ChunkBytes);
                 (chunk, length) = part.TakeChunk();
+                done = part.Done;
             }
             finally
             {

@@ -13,7 +13,7 @@ namespace OrleansReplica.Grains.Snapshots;
 public sealed class ShardSnapshot
 {
     // Keys are copied raw while the turn is held (a memcpy); they are encoded (RDB, LZF) outside it.
-    private readonly ArrayBufferWriter<byte> _pending = new(64 * 1024);
+    private readonly SavedKeySegments _pending = new();
     private readonly ArrayBufferWriter<byte> _encoded = new(64 * 1024);
     private readonly byte[] _scratch = new byte[24];
     private readonly ISnapshotEncoder _encoder;
@@ -38,9 +38,10 @@ public sealed class ShardSnapshot
     /// <summary>Keys written so far.</summary>
     public long Keys { get; private set; }
 
-    public int PendingBytes => _pending.WrittenCount;
+    public int PendingBytes => _pending.Bytes;
 
-    public bool Done => _walking >= _walks.Count;
+    /// <summary>Every database is walked and every key saved is taken.</summary>
+    public bool Done => _walking >= _walks.Count && _pending.Bytes == 0;
 
     /// <summary>Appends one key as it was at the cut.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -110,10 +111,10 @@ public sealed class ShardSnapshot
         return (buffer, _encoded.WrittenCount);
     }
 
-    /// <summary>Walks on until about <paramref name="maxBytes"/> are pending; true once every database is saved.</summary>
-    public bool Advance(int maxBytes)
+    /// <summary>Walks on until about <paramref name="maxBytes"/> are pending.</summary>
+    public void Advance(int maxBytes)
     {
-        while (_walking < _walks.Count && _pending.WrittenCount < maxBytes)
+        while (_walking < _walks.Count && _pending.Bytes < maxBytes)
         {
             var (database, walk) = _walks[_walking];
             if (!walk.Advance(maxBytes))
@@ -124,18 +125,10 @@ public sealed class ShardSnapshot
             database.EndSnapshot(walk);
             _walking++;
         }
-        return Done;
     }
 
-    /// <summary>Moves the pending bytes out (into a pooled array the caller returns); the next chunk starts with SELECTDB.</summary>
-    public (byte[] Buffer, int Length) TakeChunk()
-    {
-        var length = _pending.WrittenCount;
-        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(1, length));
-        _pending.WrittenSpan.CopyTo(buffer);
-        _pending.ResetWrittenCount();
-        return (buffer, length);
-    }
+    /// <summary>Moves the oldest pending bytes out (a pooled array the caller returns); the next chunk starts with SELECTDB.</summary>
+    public (byte[] Buffer, int Length) TakeChunk() => _pending.Take();
 
     /// <summary>Detaches from databases still being walked (the snapshot was abandoned).</summary>
     public void Abandon()
@@ -146,5 +139,6 @@ public sealed class ShardSnapshot
             _walks[i].Walk.Abandon();
         }
         _walking = _walks.Count;
+        _pending.Clear();
     }
 }

@@ -121,6 +121,39 @@ public sealed class SnapshotTests
     }
 
     [Fact]
+    public async Task Megabytes_of_keys_saved_before_the_walk_reaches_them_are_all_in_the_snapshot()
+    {
+        // Every key is overwritten before the walk starts, so each one is saved by the write that changes it:
+        // hundreds of the saved-key segments, in two databases, with values larger than a segment among them.
+        await using var silo = await SiloUnderTest.StartAsync(("shards", "2"));
+        var client = await silo.ConnectAsync();
+        var expected = new Dictionary<(int, string), (string, long)>();
+        foreach (var db in new[] { 0, 3 })
+        {
+            await client.ExecuteAsync("SELECT", db.ToString());
+            for (var i = 0; i < 3000; i++)
+            {
+                var value = i % 1000 == 7 ? new string('L', 20_000 * (i / 1000 + 1)) : $"{db}:{i}:" + new string('v', 300);
+                await client.ExecuteAsync("SET", $"key:{i}", value);
+                expected[(db, $"key:{i}")] = (value, -1);
+            }
+        }
+
+        var snapshot = await KeyspaceSnapshot.TakeAsync(silo.Silo.Grains, silo.Silo.ShardMap.ShardCount, Options, 0);
+        foreach (var db in new[] { 0, 3 })
+        {
+            await client.ExecuteAsync("SELECT", db.ToString());
+            for (var i = 0; i < 3000; i++)
+            {
+                await client.ExecuteAsync("SET", $"key:{i}", "after the cut");
+            }
+        }
+
+        var rdb = await WriteAsync(snapshot);
+        Assert.Equal(expected, Read(rdb));
+    }
+
+    [Fact]
     public async Task A_snapshot_written_under_concurrent_writes_equals_the_cut()
     {
         await using var silo = await SiloUnderTest.StartAsync(("shards", "2"));
