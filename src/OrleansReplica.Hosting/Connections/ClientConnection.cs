@@ -97,6 +97,10 @@ public sealed class ClientConnection
             // A read also returns, as canceled, when another connection published to this client:
             // that is not the end of the stream, only a cue to write the queued messages.
             var result = await input.ReadAsync();
+            if (_silo.ConnectionTurns.MustGiveWay(_session.Id))
+            {
+                await Task.Yield();
+            }
             var buffer = result.Buffer;
             Interlocked.Add(ref _silo.Stats.TotalNetInputBytes, buffer.Length - carried);
             _session.Outbox.DrainTo(_replies);

@@ -124,6 +124,9 @@ public sealed class Silo : IAsyncDisposable
 
     public ServerStats Stats { get; } = new();
 
+    /// <summary>Fair turns of the connections on the socket thread.</summary>
+    public ConnectionTurns ConnectionTurns { get; } = new();
+
     public RespLimits Limits { get; private set; }
 
     /// <summary>run_id in INFO server: random per start.</summary>
