@@ -35,8 +35,9 @@ public sealed class DatabaseSnapshot
         table.Pin();
         _buckets = table.BucketCount;
         // Pooled: a large table's bitmap is over the large object heap's threshold, and a new one per snapshot adds up.
-        _saved = ArrayPool<ulong>.Shared.Rent((_buckets + 63) / 64);
-        Array.Clear(_saved, 0, (_buckets + 63) / 64);
+        var words = (_buckets + 63) / 64;
+        _saved = ArrayPool<ulong>.Shared.Rent(words);
+        Array.Clear(_saved, 0, words);
     }
 
     /// <summary>The database index at the cut (SWAPDB may move the part afterwards).</summary>
