@@ -70,6 +70,8 @@ public class CommandPathBenchmarks
     {
         _output.ResetWrittenCount();
         var buffer = requests;
+        // As a connection does with what one read brought.
+        _dispatcher.BeginBatch();
         while (!buffer.IsEmpty)
         {
             _reader.TryRead(buffer, _args, out int consumed, out _);
@@ -80,6 +82,7 @@ public class CommandPathBenchmarks
             }
             buffer = buffer[consumed..];
         }
+        _dispatcher.EndBatch();
     }
 
     private static byte[] Pipeline(string command, string key, string? value)

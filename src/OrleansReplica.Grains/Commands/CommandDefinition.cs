@@ -81,10 +81,11 @@ public sealed class CommandDefinition
         Interlocked.Add(ref _microseconds, (long)elapsed.TotalMicroseconds);
     }
 
-    public void RecordLatency(TimeSpan elapsed)
+    /// <summary>Adds <paramref name="calls"/> calls that each took <paramref name="elapsed"/> to the latency histogram.</summary>
+    public void RecordLatency(TimeSpan elapsed, int calls = 1)
     {
         var latency = _latency ?? Interlocked.CompareExchange(ref _latency, new LatencyHistogram(), null) ?? _latency!;
-        latency.Record(elapsed.Ticks * 100);
+        latency.Record(elapsed.Ticks * 100, calls);
     }
 
     public void RecordRejected() => Interlocked.Increment(ref _rejectedCalls);

@@ -13,7 +13,7 @@ public sealed class LatencyHistogram
 
     private readonly long[] _counts = new long[64 * SubBuckets];
 
-    public void Record(long nanoseconds) => _counts[IndexOf(Math.Max(1, nanoseconds))]++;
+    public void Record(long nanoseconds, int calls = 1) => _counts[IndexOf(Math.Max(1, nanoseconds))] += calls;
 
     /// <summary>The smallest recorded latency, in microseconds, that at least <paramref name="percentile"/>% of calls did not exceed.</summary>
     public double ValueAtPercentile(double percentile)

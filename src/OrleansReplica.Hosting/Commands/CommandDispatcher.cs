@@ -15,8 +15,17 @@ public sealed class CommandDispatcher(ClientContext context, KeyspaceExecutor ex
 {
     private readonly CommandTable _table = context.Silo.Commands;
 
-    // The clock is read once per command: the end of one command is the start of the next.
+    // The clock is read once per command at most: the end of one command is the start of the next.
+    // Within a batch, a run of one fast command is timed as a whole, with one read when the run ends,
+    // and each call counts at the run's average: a clock read here costs about as much as a GET, and
+    // a fast command takes near constant time.
     private long _clock;
+    private bool _batching;
+    private int _untimedCalls;
+    private long _untimedSince;
+
+    // Untimed calls are settled at least this often, so that the keyspace's clock stays fresh in long pipelines.
+    private const int MaxUntimedCalls = 128;
 
     // Statistics of consecutive calls to one command (a pipelined run) are added to the shared
     // counters once per run rather than once per call, sparing contended atomics.
@@ -40,6 +49,7 @@ public sealed class CommandDispatcher(ClientContext context, KeyspaceExecutor ex
     public void BeginBatch()
     {
         _clock = Stopwatch.GetTimestamp();
+        _batching = true;
         executor.BeginBatch();
     }
 
@@ -47,6 +57,7 @@ public sealed class CommandDispatcher(ClientContext context, KeyspaceExecutor ex
     public void EndBatch()
     {
         executor.EndBatch();
+        _batching = false;
         FlushRun();
     }
 
@@ -128,6 +139,11 @@ public sealed class CommandDispatcher(ClientContext context, KeyspaceExecutor ex
         // it, and its writes find the value the master saw.
         keyspace.SeesExpiredKeys = IsMasterLink;
         keyspace.LfuPolicy = options.LfuPolicy;
+        var untimed = _batching && (command.Flags & CommandFlags.Fast) != 0;
+        if (_untimedCalls > 0 && (!untimed || command != _runCommand || _untimedCalls >= MaxUntimedCalls))
+        {
+            SettleUntimedCalls();
+        }
         var started = _clock == 0 ? Stopwatch.GetTimestamp() : _clock;
         context.Keyspace.NowMs = context.Silo.KeyspaceOptions.Clock.UnixMsAt(started);
         session.Touch(started);
@@ -135,32 +151,45 @@ public sealed class CommandDispatcher(ClientContext context, KeyspaceExecutor ex
         var pending = executor.ExecuteAsync(context);
         if (!pending.IsCompletedSuccessfully)
         {
+            if (_untimedCalls > 0)
+            {
+                // The untimed calls before this one end here, and its own time starts here.
+                SettleUntimedCalls();
+                started = _clock;
+            }
             return AwaitAndRecordAsync(pending, command, started);
         }
-        Record(command, started);
+        Record(command, started, timed: !untimed);
         return default;
     }
 
     private async ValueTask AwaitAndRecordAsync(ValueTask pending, CommandDefinition command, long started)
     {
         await pending;
-        Record(command, started);
+        Record(command, started, timed: true);
     }
 
-    private void Record(CommandDefinition command, long started)
+    private void Record(CommandDefinition command, long started, bool timed)
     {
         var session = context.Session;
         session.Db = context.Keyspace.Db;
-        var now = Stopwatch.GetTimestamp();
-        _clock = now;
         if (command != _runCommand)
         {
             FlushRun();
             _runCommand = command;
         }
         _runCalls++;
-        _runTicks += now - started;
-        command.RecordLatency(Stopwatch.GetElapsedTime(started, now));
+        if (timed)
+        {
+            var now = Stopwatch.GetTimestamp();
+            _clock = now;
+            _runTicks += now - started;
+            command.RecordLatency(Stopwatch.GetElapsedTime(started, now));
+        }
+        else if (_untimedCalls++ == 0)
+        {
+            _untimedSince = started;
+        }
         if (context.Failed)
         {
             command.RecordFailed();
@@ -168,8 +197,24 @@ public sealed class CommandDispatcher(ClientContext context, KeyspaceExecutor ex
         context.Silo.Dirty(context.Keyspace);
     }
 
+    /// <summary>Times the run's untimed calls with one clock read: each counts at their average.</summary>
+    private void SettleUntimedCalls()
+    {
+        if (_untimedCalls == 0)
+        {
+            return;
+        }
+        var now = Stopwatch.GetTimestamp();
+        var ticks = now - _untimedSince;
+        _clock = now;
+        _runTicks += ticks;
+        _runCommand!.RecordLatency(Stopwatch.GetElapsedTime(0, ticks / _untimedCalls), _untimedCalls);
+        _untimedCalls = 0;
+    }
+
     private void FlushRun()
     {
+        SettleUntimedCalls();
         if (_runCommand is null)
         {
             return;

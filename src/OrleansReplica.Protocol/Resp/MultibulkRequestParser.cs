@@ -100,6 +100,66 @@ internal static class MultibulkRequestParser
         return RespParseStatus.Complete;
     }
 
+    /// <summary>
+    /// The common case in one pass: a whole, well-formed request in <paramref name="bytes"/> ("*N\r\n", then "$len\r\n"
+    /// and a body per argument, counts without sign or leading zero, within the limits). False for anything else, with
+    /// nothing consumed: <see cref="Parse"/> then gives Redis's answer (incomplete, error, or its more lenient forms).
+    /// </summary>
+    public static bool TryParseWhole(ReadOnlySpan<byte> bytes, CommandArguments args, in RespLimits limits, bool authenticated, out int frameLength)
+    {
+        frameLength = 0;
+        int position = 1;
+        if (!TryReadLength(bytes, ref position, out int count) || count == 0 || (count > UnauthenticatedMaxCount && !authenticated))
+        {
+            return false;
+        }
+
+        long maxBulk = authenticated ? limits.ProtoMaxBulkLen : Math.Min(limits.ProtoMaxBulkLen, UnauthenticatedMaxBulk);
+        args.Clear();
+        for (int i = 0; i < count; i++)
+        {
+            if ((uint)position >= (uint)bytes.Length || bytes[position] != (byte)'$')
+            {
+                return false;
+            }
+
+            position++;
+            if (!TryReadLength(bytes, ref position, out int length) || length > maxBulk || bytes.Length - position < length + 2)
+            {
+                return false;
+            }
+
+            args.Add(position, length);
+            position += length + 2;
+        }
+
+        frameLength = position;
+        return true;
+    }
+
+    /// <summary>Reads "digits\r\n" at <paramref name="position"/> (at most nine digits, the first not a zero unless alone).</summary>
+    private static bool TryReadLength(ReadOnlySpan<byte> bytes, ref int position, out int value)
+    {
+        value = 0;
+        int start = position;
+        int at = start;
+        while ((uint)at < (uint)bytes.Length && (uint)(bytes[at] - '0') <= 9 && at - start < 9)
+        {
+            value = value * 10 + (bytes[at] - '0');
+            at++;
+        }
+
+        int digits = at - start;
+        if (digits == 0 || (digits > 1 && bytes[start] == (byte)'0') || (uint)(at + 1) >= (uint)bytes.Length
+            || bytes[at] != (byte)'\r' || bytes[at + 1] != (byte)'\n')
+        {
+            return false;
+        }
+
+        position = at + 2;
+        return true;
+    }
+
     private static bool CanResume<TBytes>(ref TBytes bytes, CommandArguments args, in MultibulkProgress progress)
         where TBytes : IRequestBytes, allows ref struct
     {

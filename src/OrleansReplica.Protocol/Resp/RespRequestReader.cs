@@ -45,6 +45,13 @@ public sealed class RespRequestReader
         RespParseStatus status;
         if (buffer.Span[0] == (byte)'*')
         {
+            if (!ReferenceEquals(_progress.Args, args) && MultibulkRequestParser.TryParseWhole(buffer.Span, args, Limits, Authenticated, out int whole))
+            {
+                args.Complete(buffer.Slice(0, whole), buffer, inline: false);
+                consumed = whole;
+                return RespParseStatus.Complete;
+            }
+
             status = MultibulkRequestParser.Parse(ref bytes, false, args, ref _progress, Limits, Authenticated, out frameLength, out error);
             if (status == RespParseStatus.Complete)
             {

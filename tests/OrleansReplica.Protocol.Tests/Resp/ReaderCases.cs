@@ -60,6 +60,8 @@ public static class ReaderCases
         ["unauthenticated 10 args"] = Wait("*10\r\n", authenticated: false),
         ["unauthenticated 11 args"] = Fail("*11\r\n", RespProtocolErrors.UnauthenticatedMultibulkLength, authenticated: false),
         ["unauthenticated bulk 16384"] = Wait("*1\r\n$16384\r\n", authenticated: false),
+        ["unauthenticated 10 args whole"] = Ok("*10\r\n" + string.Concat(Enumerable.Repeat("$1\r\na\r\n", 10)), 75, [.. Enumerable.Repeat("a", 10)]) with { Authenticated = false },
+        ["unauthenticated bulk 16384 whole"] = Ok("*1\r\n$16384\r\n" + new string('v', 16384) + "\r\n", 16398, new string('v', 16384)) with { Authenticated = false },
         ["unauthenticated bulk 16385"] = Fail("*1\r\n$16385\r\n", RespProtocolErrors.UnauthenticatedBulkLength, authenticated: false),
         ["unauthenticated over proto max"] = Fail("*1\r\n$536870913\r\n", RespProtocolErrors.InvalidBulkLength, authenticated: false),
         ["unauthenticated null count"] = Ok("*-20\r\n", 6) with { Authenticated = false },

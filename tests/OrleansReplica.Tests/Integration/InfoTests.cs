@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.RegularExpressions;
 using OrleansReplica.Client;
 using OrleansReplica.TestingHost;
@@ -109,6 +110,38 @@ public sealed partial class InfoTests
         Assert.DoesNotContain("cmdstat_incr:", stats);
         Assert.Contains("cmdstat_config|resetstat:calls=1,", stats);
         Assert.Equal("# Errorstats\r\n", (await client.ExecuteAsync("INFO", "errorstats")).AsString());
+    }
+
+    [Fact]
+    public async Task Pipelined_runs_of_fast_commands_are_all_counted_and_timed()
+    {
+        await using var silo = await SiloUnderTest.StartAsync();
+        var client = await silo.ConnectAsync();
+        // Runs of one fast command in a batch are timed as a whole: every call must still count,
+        // in commandstats and in the latency histogram, however the runs interleave.
+        var pipeline = new StringBuilder();
+        for (var i = 0; i < 300; i++)
+        {
+            pipeline.Append(Wire.Multibulk("GET", "k" + i % 7));
+        }
+        for (var i = 0; i < 200; i++)
+        {
+            pipeline.Append(i % 3 == 0 ? Wire.Multibulk("INCR", "n") : Wire.Multibulk("GET", "n"));
+        }
+        pipeline.Append(Wire.Multibulk("KEYS", "*"));
+        pipeline.Append(Wire.Multibulk("GET", "n"));
+        await client.SendRawAsync(Wire.Bytes(pipeline.ToString()));
+        for (var i = 0; i < 502; i++)
+        {
+            await client.ReadRawReplyAsync();
+        }
+        var stats = (await client.ExecuteAsync("INFO", "commandstats")).AsString()!;
+        Assert.Matches(@"\r\ncmdstat_get:calls=434,usec=\d+,", stats);
+        Assert.Matches(@"\r\ncmdstat_incr:calls=67,usec=\d+,", stats);
+        Assert.Matches(@"\r\ncmdstat_keys:calls=1,usec=\d+,", stats);
+        var latency = (await client.ExecuteAsync("INFO", "latencystats")).AsString()!;
+        Assert.Matches(@"\r\nlatency_percentiles_usec_get:p50=\d+\.\d{3},p99=\d+\.\d{3},p99\.9=\d+\.\d{3}\r\n", latency);
+        Assert.Matches(@"\r\nlatency_percentiles_usec_incr:p50=", latency);
     }
 
     [Fact]
