@@ -75,8 +75,7 @@ public class CommandPathBenchmarks
         while (!buffer.IsEmpty)
         {
             _reader.TryRead(buffer, _args, out int consumed, out _);
-            var pending = _dispatcher.DispatchAsync(_args);
-            if (!pending.IsCompletedSuccessfully)
+            if (!_dispatcher.TryDispatch(_args, out var pending))
             {
                 pending.AsTask().GetAwaiter().GetResult();
             }

@@ -51,15 +51,27 @@ public sealed class KeyspaceExecutor
         ReleaseKeptTurns();
     }
 
-    public ValueTask ExecuteAsync(CommandContext context)
+    /// <summary>Runs the command; true when it completed synchronously, otherwise <paramref name="pending"/> completes it.</summary>
+    public bool TryExecute(CommandContext context, out ValueTask pending)
     {
         var command = context.Command;
         // Movable keys are not all at the key positions: only holding every shard is safe for them.
         var single = -1;
         var keyed = command.Scope == KeyScope.Keys && (command.Flags & CommandFlags.MovableKeys) == 0 && FindShards(context, out single);
+        if (keyed && single >= 0 && TryRunOnKeptTurn(context, single))
+        {
+            pending = default;
+            return true;
+        }
+        pending = Execute(context, keyed, single);
+        return pending.IsCompletedSuccessfully;
+    }
+
+    private ValueTask Execute(CommandContext context, bool keyed, int single)
+    {
         if (keyed && single >= 0)
         {
-            return ExecuteOnShard(context, single);
+            return _shards[single].Execute(context);
         }
         if (keyed && _batching && TryKeepNeededTurns())
         {
@@ -70,7 +82,7 @@ public sealed class KeyspaceExecutor
         {
             return ExecuteHoldingAsync(context, allShards: false);
         }
-        if (command.Scope is KeyScope.AllShards or KeyScope.Keys)
+        if (context.Command.Scope is KeyScope.AllShards or KeyScope.Keys)
         {
             return ExecuteHoldingAsync(context, allShards: true);
         }
@@ -91,18 +103,22 @@ public sealed class KeyspaceExecutor
         }
     }
 
-    private ValueTask ExecuteOnShard(CommandContext context, int shard)
+    /// <summary>
+    /// Runs a single-shard command on that shard's kept turn, keeping it first when the batch can;
+    /// false (other turns handed back) when the turn must be waited for through the grain.
+    /// </summary>
+    private bool TryRunOnKeptTurn(CommandContext context, int shard)
     {
-        if (_kept[shard])
+        if (!_kept[shard])
         {
-            return _keptTurns[shard].Grain.Execute(context);
+            ReleaseKeptTurns();
+            if (!_batching || !TryKeepTurn(shard))
+            {
+                return false;
+            }
         }
-        ReleaseKeptTurns();
-        if (_batching && TryKeepTurn(shard))
-        {
-            return _keptTurns[shard].Grain.Execute(context);
-        }
-        return _shards[shard].Execute(context);
+        ((ShardGrain)_keptTurns[shard].Grain).RunInTurn(context);
+        return true;
     }
 
     /// <summary>Keeps the turns of every shard marked needed, taken in ascending order without waiting; false (nothing kept) when one is busy.</summary>

@@ -35,6 +35,13 @@ public sealed class ShardGrain(KeyspaceOptions options, PropagationLog propagati
 
     public ValueTask Execute(CommandContext context)
     {
+        RunInTurn(context);
+        return default;
+    }
+
+    /// <summary>Runs a command's synchronous handler on this shard's keyspace; the caller holds the turn.</summary>
+    internal void RunInTurn(CommandContext context)
+    {
         var keyspace = context.Keyspace;
         keyspace.Hold(_keyspace);
         try
@@ -45,7 +52,6 @@ public sealed class ShardGrain(KeyspaceOptions options, PropagationLog propagati
         {
             keyspace.Release(_keyspace);
         }
-        return default;
     }
 
     /// <summary>

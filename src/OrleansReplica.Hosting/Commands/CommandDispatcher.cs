@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using OrleansReplica.Grains.Commands;
+using OrleansReplica.Grains.Keyspace;
 using OrleansReplica.Grains.Shards;
 using OrleansReplica.Hosting.Clients;
 using OrleansReplica.Protocol.Resp;
@@ -14,6 +15,11 @@ namespace OrleansReplica.Hosting.Commands;
 public sealed class CommandDispatcher(ClientContext context, KeyspaceExecutor executor)
 {
     private readonly CommandTable _table = context.Silo.Commands;
+    private readonly KeyspaceOptions _options = context.Silo.KeyspaceOptions;
+
+    // The keyspace's Unix time for the last clock reading (recomputed only when the clock was read again).
+    private long _nowMsAt;
+    private long _nowMs;
 
     // The clock is read once per command at most: the end of one command is the start of the next.
     // Within a batch, a run of one fast command is timed as a whole, with one read when the run ends,
@@ -61,27 +67,35 @@ public sealed class CommandDispatcher(ClientContext context, KeyspaceExecutor ex
         FlushRun();
     }
 
-    public ValueTask DispatchAsync(CommandArguments args)
+    public ValueTask DispatchAsync(CommandArguments args) => TryDispatch(args, out var pending) ? default : pending;
+
+    /// <summary>
+    /// Dispatches one request: true when it completed synchronously (the usual case), otherwise
+    /// <paramref name="pending"/> completes it. A bool spares the hot path copying ValueTasks
+    /// through the stack at every level.
+    /// </summary>
+    public bool TryDispatch(CommandArguments args, out ValueTask pending)
     {
+        pending = default;
         if (args.Count == 0)
         {
-            return default;
+            return true;
         }
         var session = context.Session;
         var command = Resolve(args);
         if (command is null)
         {
-            return default;
+            return true;
         }
         if (!command.AcceptsArgumentCount(args.Count))
         {
             Reject(command, CommandErrors.WrongArgumentCount(command.Name));
-            return default;
+            return true;
         }
         if (!session.Authenticated && (command.Flags & CommandFlags.NoAuth) == 0 && context.Silo.RequiresAuthentication)
         {
             Reject(command, CommandErrors.NoAuth);
-            return default;
+            return true;
         }
         // Redis checks the good replicas of a master and a read-only replica before the subscribed
         // context, a stale replica after it.
@@ -92,22 +106,22 @@ public sealed class CommandDispatcher(ClientContext context, KeyspaceExecutor ex
             IsWrite(command, session.Transaction) && context.Silo.Replication.GoodReplicas() < config.MinReplicasToWrite)
         {
             Reject(command, "NOREPLICAS Not enough good replicas to write.");
-            return default;
+            return true;
         }
         if (isReplica && config.ReplicaReadOnly && IsWrite(command, session.Transaction))
         {
             Reject(command, "READONLY You can't write against a read only replica.");
-            return default;
+            return true;
         }
         if (session.Protocol == RespProtocol.Resp2 && session.Subscriptions.Active && !AllowedWhileSubscribed(command))
         {
             Reject(command, $"ERR Can't execute '{command.Name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
-            return default;
+            return true;
         }
         if (isReplica && !replica.LinkUp && !config.ReplicaServeStaleData && DeniedWhileStale(command, session.Transaction))
         {
             Reject(command, "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.");
-            return default;
+            return true;
         }
         var transaction = session.Transaction;
         if (transaction.InMulti && !RunsInsideMulti(command))
@@ -115,24 +129,34 @@ public sealed class CommandDispatcher(ClientContext context, KeyspaceExecutor ex
             if ((command.Flags & CommandFlags.NoMulti) != 0)
             {
                 Reject(command, "ERR Command not allowed inside a transaction");
-                return default;
+                return true;
             }
             transaction.Queued.Add((command, args.RawFrame.ToArray()));
             context.Reply.WriteQueued();
-            return default;
+            return true;
         }
-        return ExecuteAsync(command, args);
+        return TryExecute(command, args, out pending);
     }
 
     /// <summary>Runs a command whose checks passed (also used by EXEC for each queued command).</summary>
-    public ValueTask ExecuteAsync(CommandDefinition command, CommandArguments args)
+    public ValueTask ExecuteAsync(CommandDefinition command, CommandArguments args) => TryExecute(command, args, out var pending) ? default : pending;
+
+    private bool TryExecute(CommandDefinition command, CommandArguments args, out ValueTask pending)
     {
         var session = context.Session;
-        context.Args = args;
-        context.Command = command;
+        // Stored only when they change: a reference store costs a GC write barrier, and a pipeline
+        // repeats the same command with the same arguments object.
+        if (context.Args != args)
+        {
+            context.Args = args;
+        }
+        if (context.Command != command)
+        {
+            context.Command = command;
+        }
         context.Failed = false;
         var keyspace = context.Keyspace;
-        var options = context.Silo.KeyspaceOptions;
+        var options = _options;
         keyspace.Db = session.Db;
         keyspace.ExpiresKeys = options.ExpiresKeys;
         // The master's commands see keys the replica only hides: its DEL of an expired key deletes
@@ -145,11 +169,18 @@ public sealed class CommandDispatcher(ClientContext context, KeyspaceExecutor ex
             SettleUntimedCalls();
         }
         var started = _clock == 0 ? Stopwatch.GetTimestamp() : _clock;
-        context.Keyspace.NowMs = context.Silo.KeyspaceOptions.Clock.UnixMsAt(started);
+        if (started != _nowMsAt)
+        {
+            _nowMs = options.Clock.UnixMsAt(started);
+            _nowMsAt = started;
+        }
+        keyspace.NowMs = _nowMs;
         session.Touch(started);
-        session.LastCommand = command.Name;
-        var pending = executor.ExecuteAsync(context);
-        if (!pending.IsCompletedSuccessfully)
+        if (!ReferenceEquals(session.LastCommand, command.Name))
+        {
+            session.LastCommand = command.Name;
+        }
+        if (!executor.TryExecute(context, out var running))
         {
             if (_untimedCalls > 0)
             {
@@ -157,10 +188,12 @@ public sealed class CommandDispatcher(ClientContext context, KeyspaceExecutor ex
                 SettleUntimedCalls();
                 started = _clock;
             }
-            return AwaitAndRecordAsync(pending, command, started);
+            pending = AwaitAndRecordAsync(running, command, started);
+            return false;
         }
+        pending = default;
         Record(command, started, timed: !untimed);
-        return default;
+        return true;
     }
 
     private async ValueTask AwaitAndRecordAsync(ValueTask pending, CommandDefinition command, long started)

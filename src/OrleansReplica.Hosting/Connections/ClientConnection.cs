@@ -204,8 +204,7 @@ public sealed class ClientConnection
                 }
                 try
                 {
-                    var pending = _dispatcher.DispatchAsync(_args);
-                    if (!pending.IsCompletedSuccessfully)
+                    if (!_dispatcher.TryDispatch(_args, out var pending))
                     {
                         await pending;
                     }
