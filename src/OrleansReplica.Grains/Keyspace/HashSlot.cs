@@ -57,7 +57,23 @@ public static class HashSlot
                 ^ Unsafe.Add(ref table, 256 + Unsafe.Add(ref bytes, i + 6))
                 ^ Unsafe.Add(ref table, Unsafe.Add(ref bytes, i + 7)));
         }
-        for (; i < data.Length; i++)
+        // The rest of a key in blocks of four and two bytes, the same way, then the last byte alone.
+        if (i + 4 <= data.Length)
+        {
+            var head = crc ^ (uint)((Unsafe.Add(ref bytes, i) << 8) | Unsafe.Add(ref bytes, i + 1));
+            crc = (uint)(Unsafe.Add(ref table, 3 * 256 + (int)(head >> 8))
+                ^ Unsafe.Add(ref table, 2 * 256 + (int)(head & 0xFF))
+                ^ Unsafe.Add(ref table, 256 + Unsafe.Add(ref bytes, i + 2))
+                ^ Unsafe.Add(ref table, Unsafe.Add(ref bytes, i + 3)));
+            i += 4;
+        }
+        if (i + 2 <= data.Length)
+        {
+            var head = crc ^ (uint)((Unsafe.Add(ref bytes, i) << 8) | Unsafe.Add(ref bytes, i + 1));
+            crc = (uint)(Unsafe.Add(ref table, 256 + (int)(head >> 8)) ^ Unsafe.Add(ref table, (int)(head & 0xFF)));
+            i += 2;
+        }
+        if (i < data.Length)
         {
             crc = ((crc << 8) ^ Unsafe.Add(ref table, (int)((crc >> 8) ^ Unsafe.Add(ref bytes, i)))) & 0xFFFF;
         }
