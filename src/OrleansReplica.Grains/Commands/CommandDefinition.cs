@@ -42,6 +42,13 @@ public sealed class CommandDefinition
 
     public AsyncCommandHandler? AsyncHandler { get; set; }
 
+    /// <summary>
+    /// Takes constant time: Redis's fast commands, and those Redis leaves unflagged only because
+    /// overwriting a value frees the old one at once (SET), which here the collector does later.
+    /// A pipelined run of such a command is timed as a whole.
+    /// </summary>
+    public bool ConstantTime { get; set; }
+
     public bool IsWrite => (Flags & CommandFlags.Write) != 0;
 
     public bool HasHandler => Handler is not null || AsyncHandler is not null;

@@ -37,14 +37,18 @@ public sealed class CommandTable
     /// <summary>A table built from other metadata in the same format.</summary>
     public static CommandTable FromMetadata(RedisCommandMetadata metadata) => new(metadata);
 
-    /// <summary>Attaches a handler to "name" or "container|sub"; the scope defaults to Keys when Redis declares key positions.</summary>
-    public void Handle(string name, CommandHandler handler, KeyScope? scope = null)
+    /// <summary>
+    /// Attaches a handler to "name" or "container|sub"; the scope defaults to Keys when Redis declares key positions.
+    /// <paramref name="constantTime"/> marks a command that takes constant time here although Redis does not flag it fast.
+    /// </summary>
+    public void Handle(string name, CommandHandler handler, KeyScope? scope = null, bool constantTime = false)
     {
         ArgumentNullException.ThrowIfNull(handler);
         var row = Row(name);
         row.AsyncHandler = null;
         row.Handler = handler;
         row.Scope = scope ?? DefaultScope(row);
+        row.ConstantTime = constantTime || (row.Flags & CommandFlags.Fast) != 0;
     }
 
     /// <summary>Attaches a handler that must wait; see <see cref="Handle(string, CommandHandler, KeyScope?)"/>.</summary>

@@ -22,9 +22,8 @@ public sealed class CommandDispatcher(ClientContext context, KeyspaceExecutor ex
     private long _nowMs;
 
     // The clock is read once per command at most: the end of one command is the start of the next.
-    // Within a batch, a run of one fast command is timed as a whole, with one read when the run ends,
-    // and each call counts at the run's average: a clock read here costs about as much as a GET, and
-    // a fast command takes near constant time.
+    // Within a batch, a run of one constant-time command is timed as a whole, with one read when the
+    // run ends, and each call counts at the run's average: a clock read here costs about as much as a GET.
     private long _clock;
     private bool _batching;
     private int _untimedCalls;
@@ -163,8 +162,15 @@ public sealed class CommandDispatcher(ClientContext context, KeyspaceExecutor ex
         // it, and its writes find the value the master saw.
         keyspace.SeesExpiredKeys = IsMasterLink;
         keyspace.LfuPolicy = options.LfuPolicy;
-        var untimed = _batching && (command.Flags & CommandFlags.Fast) != 0;
-        if (_untimedCalls > 0 && (!untimed || command != _runCommand || _untimedCalls >= MaxUntimedCalls))
+        var untimed = _batching && command.ConstantTime;
+        if (command != _runCommand || (!command.ConstantTime && !command.IsWrite))
+        {
+            // A new run, or a command that may read the counters (INFO, SAVE): what came before is
+            // counted first, so that it sees the commands sent before it.
+            FlushRun();
+            _runCommand = command;
+        }
+        else if (_untimedCalls > 0 && (!untimed || _untimedCalls >= MaxUntimedCalls))
         {
             SettleUntimedCalls();
         }
@@ -227,7 +233,10 @@ public sealed class CommandDispatcher(ClientContext context, KeyspaceExecutor ex
         {
             command.RecordFailed();
         }
-        context.Silo.Dirty(context.Keyspace);
+        if (!_batching)
+        {
+            context.Silo.Dirty(context.Keyspace);
+        }
     }
 
     /// <summary>Times the run's untimed calls with one clock read: each counts at their average.</summary>
@@ -245,11 +254,14 @@ public sealed class CommandDispatcher(ClientContext context, KeyspaceExecutor ex
         _untimedCalls = 0;
     }
 
+    /// <summary>Adds the run's calls, time and changes (the silo's dirty count) to the shared counters.</summary>
     private void FlushRun()
     {
         SettleUntimedCalls();
-        if (_runCommand is null)
+        context.Silo.Dirty(context.Keyspace);
+        if (_runCommand is null || _runCalls == 0)
         {
+            _runCommand = null;
             return;
         }
         _runCommand.RecordCalls(_runCalls, TimeSpan.FromTicks(_runTicks * TimeSpan.TicksPerSecond / Stopwatch.Frequency));

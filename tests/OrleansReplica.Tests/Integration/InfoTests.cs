@@ -145,6 +145,26 @@ public sealed partial class InfoTests
     }
 
     [Fact]
+    public async Task Info_later_in_a_pipeline_counts_the_commands_before_it()
+    {
+        await using var silo = await SiloUnderTest.StartAsync();
+        var client = await silo.ConnectAsync();
+        var pipeline = Wire.Multibulk("SET", "a", "1") + Wire.Multibulk("SET", "b", "2") + Wire.Multibulk("INCR", "n")
+            + Wire.Multibulk("INFO", "persistence") + Wire.Multibulk("INFO", "commandstats");
+        await client.SendRawAsync(Wire.Bytes(pipeline));
+        for (var i = 0; i < 3; i++)
+        {
+            await client.ReadRawReplyAsync();
+        }
+        var persistence = Fields((await client.ReadReplyAsync()).AsString()!);
+        Assert.Equal("3", persistence["rdb_changes_since_last_save"]);
+        var stats = (await client.ReadReplyAsync()).AsString()!;
+        Assert.Matches(@"\r\ncmdstat_set:calls=2,", stats);
+        Assert.Matches(@"\r\ncmdstat_incr:calls=1,", stats);
+        Assert.Matches(@"\r\ncmdstat_info:calls=1,", stats);
+    }
+
+    [Fact]
     public async Task Errorstats_count_errors_by_code()
     {
         await using var silo = await SiloUnderTest.StartAsync();

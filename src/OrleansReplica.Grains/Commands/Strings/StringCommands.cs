@@ -10,10 +10,10 @@ public static class StringCommands
     public static void Register(CommandTable table)
     {
         table.Handle("get", Get);
-        table.Handle("set", Set);
+        table.Handle("set", Set, constantTime: true);
         table.Handle("setnx", SetNx);
-        table.Handle("setex", SetEx);
-        table.Handle("psetex", PSetEx);
+        table.Handle("setex", SetEx, constantTime: true);
+        table.Handle("psetex", PSetEx, constantTime: true);
         table.Handle("getset", GetSet);
         table.Handle("getdel", GetDel);
         table.Handle("getex", GetEx);
