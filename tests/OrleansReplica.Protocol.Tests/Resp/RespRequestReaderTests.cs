@@ -207,6 +207,66 @@ public sealed class RespRequestReaderTests
     }
 
     [Fact]
+    public void Whole_requests_read_the_same_in_one_pass_as_through_the_full_parser()
+    {
+        // A contiguous buffer takes the one-pass path when it can; one-byte segments always take the
+        // full parser. Random requests, many of them slightly broken, must read the same both ways.
+        var random = new Random(2026);
+        string[] tokens = ["*", "$", "\r\n", "\r", "\n", "0", "1", "2", "3", "9", "10", "16384", "16385", "-1", "+1", "01", "a", "GET", "\0", " "];
+        var outcomes = new Dictionary<RespParseStatus, int>();
+        for (int round = 0; round < 3000; round++)
+        {
+            string text = random.Next(3) == 0 ? RandomTokens(random, tokens) : MutatedRequest(random);
+            bool authenticated = random.Next(4) != 0;
+            byte[] input = Latin1.Bytes(text);
+            var whole = new RespRequestReader { Authenticated = authenticated };
+            var wholeArgs = new CommandArguments();
+            var parsed = new RespRequestReader { Authenticated = authenticated };
+            var parsedArgs = new CommandArguments();
+
+            var wholeStatus = whole.TryRead(input.AsMemory(), wholeArgs, out int wholeConsumed, out string? wholeError);
+            var parsedStatus = parsed.TryRead(Segments.OneBytePerSegment(input), parsedArgs, out long parsedConsumed, out string? parsedError);
+
+            Assert.True(parsedStatus == wholeStatus, $"{Escape(text)}: {wholeStatus} against {parsedStatus}");
+            outcomes[wholeStatus] = outcomes.GetValueOrDefault(wholeStatus) + 1;
+            Assert.Equal(parsedError, wholeError);
+            Assert.Equal(parsedConsumed, wholeConsumed);
+            if (wholeStatus == RespParseStatus.Complete)
+            {
+                Assert.Equal(
+                    Enumerable.Range(0, parsedArgs.Count).Select(i => Latin1.Text(parsedArgs[i])),
+                    Enumerable.Range(0, wholeArgs.Count).Select(i => Latin1.Text(wholeArgs[i])));
+            }
+        }
+
+        // Every outcome is well represented.
+        Assert.All(Enum.GetValues<RespParseStatus>(), status => Assert.True(outcomes.GetValueOrDefault(status) > 100, $"{status}: {outcomes.GetValueOrDefault(status)}"));
+    }
+
+    private static string MutatedRequest(Random random)
+    {
+        var request = new System.Text.StringBuilder($"*{random.Next(1, 4)}\r\n");
+        for (int i = 0, count = random.Next(1, 4); i < count; i++)
+        {
+            var value = new string('v', random.Next(0, 12));
+            request.Append($"${value.Length}\r\n{value}\r\n");
+        }
+
+        char[] chars = request.ToString().ToCharArray();
+        for (int i = 0, edits = random.Next(0, 3); i < edits; i++)
+        {
+            chars[random.Next(chars.Length)] = "*$\r\n0123456789-+\0x"[random.Next(18)];
+        }
+
+        return new string(chars, 0, random.Next(2) == 0 ? chars.Length : random.Next(1, chars.Length + 1));
+    }
+
+    private static string RandomTokens(Random random, string[] tokens) =>
+        "*" + string.Concat(Enumerable.Range(0, random.Next(1, 12)).Select(_ => tokens[random.Next(tokens.Length)]));
+
+    private static string Escape(string text) => text.Replace("\r", "\\r").Replace("\n", "\\n").Replace("\0", "\\0");
+
+    [Fact]
     public void Empty_buffer_is_incomplete()
     {
         var reader = new RespRequestReader();
