@@ -71,10 +71,23 @@ public sealed class GrainRuntime : IGrainFactory, IAsyncDisposable
 
     public async ValueTask DisposeAsync() => await DeactivateAllAsync().ConfigureAwait(false);
 
+    /// <summary>Drops a deactivated collectible activation, unless its id already maps to a newer one.</summary>
+    internal void Forget(GrainActivation activation)
+    {
+        if (activation.IntegerKey is { } key)
+        {
+            integerKeyed.TryRemove(KeyValuePair.Create((activation.GrainInterface, key), activation));
+        }
+        else
+        {
+            stringKeyed.TryRemove(KeyValuePair.Create((activation.GrainInterface, activation.GrainId.Key), activation));
+        }
+    }
+
     // Racing first calls may build two activations for one id; only the one stored wins, and an
     // activation does nothing until its first call, so the loser is simply dropped.
     private GrainActivation CreateActivation(Type grainInterface, string key, long? integerKey) =>
         registrations.TryGetValue(grainInterface, out var registration)
-            ? new GrainActivation(this, registration, new GrainId(grainInterface.FullName!, key), integerKey)
+            ? new GrainActivation(this, registration, grainInterface, new GrainId(grainInterface.FullName!, key), integerKey)
             : throw new InvalidOperationException($"No grain class is registered for {grainInterface.FullName}.");
 }

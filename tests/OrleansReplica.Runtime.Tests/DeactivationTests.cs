@@ -41,5 +41,25 @@ public sealed class DeactivationTests
         Assert.Equal(1, afterwards);
         Assert.Equal(2, probe.Activations);
         Assert.Equal([DeactivationReasonCode.ApplicationRequested], probe.Deactivations);
+        Assert.Same(grain, runtime.GetGrain<ITestGrain>(1));
+    }
+
+    [Fact]
+    public async Task A_collectible_grain_is_forgotten_when_it_deactivates_and_its_id_starts_afresh()
+    {
+        var probe = new TurnProbe();
+        await using var runtime = TestRuntime.Create(probe, collectible: true);
+        var grain = runtime.GetGrain<ITestGrain>(1);
+        Assert.Equal(5, await grain.Add(5));
+        Assert.Same(grain, runtime.GetGrain<ITestGrain>(1));
+
+        await grain.DeactivateSoon();
+        await Wait.Until(() => !ReferenceEquals(runtime.GetGrain<ITestGrain>(1), grain), "the deactivated activation to be forgotten");
+
+        var fresh = runtime.GetGrain<ITestGrain>(1);
+        Assert.Equal(1, await fresh.Add(1));
+        Assert.Same(fresh, runtime.GetGrain<ITestGrain>(1));
+        Assert.Equal(2, probe.Activations);
+        Assert.Equal([DeactivationReasonCode.ApplicationRequested], probe.Deactivations);
     }
 }

@@ -64,7 +64,7 @@ public sealed class Silo : IAsyncDisposable
         var grains = new GrainRegistry()
             .AddGrain<IShardGrain, ShardGrain>(static invoker => new ShardGrainReference(invoker))
             .AddGrain<IBacklogGrain, BacklogGrain>(static invoker => new BacklogGrainReference(invoker))
-            .AddGrain<IResyncGrain, ResyncGrain>(static invoker => new ResyncGrainReference(invoker))
+            .AddGrain<IResyncGrain, ResyncGrain>(static invoker => new ResyncGrainReference(invoker), collectible: true)
             .AddGrain<IReplicaLinkGrain, ReplicaLinkGrain>(static invoker => new ReplicaLinkGrainReference(invoker));
         Grains = new GrainRuntime(grains, _services);
         Commands = CommandTable.FromRedisMetadata();

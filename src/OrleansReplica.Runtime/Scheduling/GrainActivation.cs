@@ -42,10 +42,11 @@ internal sealed class GrainActivation
     private readonly ActivationTaskScheduler scheduler;
     private TurnWork? deactivation;
 
-    public GrainActivation(GrainRuntime runtime, GrainRegistration registration, GrainId grainId, long? integerKey)
+    public GrainActivation(GrainRuntime runtime, GrainRegistration registration, Type grainInterface, GrainId grainId, long? integerKey)
     {
         Runtime = runtime;
         this.registration = registration;
+        GrainInterface = grainInterface;
         GrainId = grainId;
         IntegerKey = integerKey;
         scheduler = new ActivationTaskScheduler(gate, state);
@@ -53,6 +54,8 @@ internal sealed class GrainActivation
     }
 
     public GrainRuntime Runtime { get; }
+
+    public Type GrainInterface { get; }
 
     public GrainId GrainId { get; }
 
@@ -513,6 +516,10 @@ internal sealed class GrainActivation
         finally
         {
             ReleaseGrain(grain);
+            if (registration.Collectible)
+            {
+                Runtime.Forget(this);
+            }
         }
     }
 

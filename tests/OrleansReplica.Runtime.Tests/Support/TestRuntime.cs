@@ -6,7 +6,7 @@ namespace OrleansReplica.Runtime.Tests.Support;
 /// <summary>Builds a grain runtime with the test grains and a probe (and optionally a manual clock) injected.</summary>
 internal static class TestRuntime
 {
-    public static GrainRuntime Create(TurnProbe probe, TimeProvider? clock = null)
+    public static GrainRuntime Create(TurnProbe probe, TimeProvider? clock = null, bool collectible = false)
     {
         var services = new ServiceCollection().AddSingleton(probe);
         if (clock is not null)
@@ -15,7 +15,7 @@ internal static class TestRuntime
         }
 
         var registry = new GrainRegistry()
-            .AddGrain<ITestGrain, TestGrain>(invoker => new TestGrainReference(invoker))
+            .AddGrain<ITestGrain, TestGrain>(invoker => new TestGrainReference(invoker), collectible)
             .AddGrain<IStreamGrain, StreamGrain>(invoker => new StreamGrainReference(invoker));
         return new GrainRuntime(registry, services.BuildServiceProvider());
     }

@@ -67,6 +67,9 @@ public sealed class ResyncGrainTests : IAsyncLifetime
             var sent = Encoding.ASCII.GetString(output.ToArray());
             Assert.StartsWith($"+FULLRESYNC {master.Backlog.ReplId} {offset}\r\n$EOF:", sent);
         }
+        // The ended sync leaves no activation behind (one per full sync would add up over months):
+        // its key then maps to a new one.
+        await Wire.WaitUntilAsync(() => Task.FromResult(!ReferenceEquals(sync, master.Grains.GetGrain<IResyncGrain>(0))), "the ended sync's activation to be forgotten");
         // The ended sync's key is activated afresh by a late call, which only turns it away.
         Assert.False(await sync.JoinAsync(third));
         Assert.True(await master.Grains.GetGrain<IResyncGrain>(1).JoinAsync(third));
