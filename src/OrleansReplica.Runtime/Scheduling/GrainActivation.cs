@@ -13,7 +13,8 @@ namespace OrleansReplica.Runtime.Scheduling;
 /// grain method completes synchronously). Otherwise the call is queued and the pump, a task on this
 /// activation's scheduler, runs the queue in arrival order. The turn is released only when no work is
 /// pending, so a released turn always means an empty queue and FIFO order holds for inline entries too.
-/// The activation outlives deactivation: the next call simply builds a fresh grain object.
+/// The activation outlives deactivation: the next call simply builds a fresh grain object (a collectible
+/// grain's activation is instead forgotten by the runtime, and the next call for its id starts a new one).
 /// <para>
 /// The turn lives in one state word (<see cref="TurnState"/>): an uncontended call or lease enters with
 /// one compare-and-swap and exits with one, without the gate. The gate guards the queue, the pump and
