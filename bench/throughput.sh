@@ -2,10 +2,12 @@
 # Throughput of a silo against a real redis-server on the same machine, in the same run:
 # redis-benchmark -t set,get,incr,mset -c 50 -n N at pipeline depths 1, 16 and 64,
 # printing ops/s for each and the ratio silo/redis. This VM's run-to-run noise is about ±25%, so each
-# pipeline depth runs ROUNDS times (default 3), alternating which server goes first; the table gives
-# the median ops/s of each server and, in the last column, every round's ratio.
+# pipeline depth runs ROUNDS times (default 5), alternating which server goes first; the table gives
+# the median ops/s of each server and, in the last column, every round's ratio. (With 3 rounds, the
+# -P 1 medians of one build ranged 0.82-1.05 between runs, its single rounds 0.82-1.24.)
 #   bench/throughput.sh [requests=1000000]
-# SILO_BIN=path/to/silo runs an already built silo instead of building one.
+# SILO_BIN=path/to/silo runs an already built silo instead of building one; DEPTHS="1 16" runs only
+# those pipeline depths.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 requests=${1:-1000000}
@@ -39,11 +41,11 @@ for port in $silo_port $redis_port; do
     redis-benchmark -p "$port" -t set,get,incr,mset -c 50 -n 300000 -P 16 -q >/dev/null 2>&1
 done
 
-rounds=${ROUNDS:-3}
+rounds=${ROUNDS:-5}
 median() { sort -n | awk '{v[NR] = $1} END {printf "%.0f\n", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 
 printf '%-6s %-4s %14s %14s %7s   %s\n' test P silo_ops_s redis_ops_s ratio rounds
-for pipeline in 1 16 64; do
+for pipeline in ${DEPTHS:-1 16 64}; do
     : >"$work/silo.ops"; : >"$work/redis.ops"
     for round in $(seq "$rounds"); do
         if [ $((round % 2)) = 1 ]; then order=(silo redis); else order=(redis silo); fi
