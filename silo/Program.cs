@@ -113,7 +113,10 @@ catch (IOException error)
 }
 if (pidFile is not null)
 {
-    File.WriteAllText(pidFile, Environment.ProcessId + "\n");
+    // Written aside and renamed into place, so that whoever sees the file sees the whole pid.
+    var written = pidFile + ".tmp";
+    File.WriteAllText(written, Environment.ProcessId + "\n");
+    File.Move(written, pidFile, overwrite: true);
 }
 
 await silo.Stopped;
