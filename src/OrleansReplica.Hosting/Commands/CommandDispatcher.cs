@@ -170,8 +170,10 @@ public sealed class CommandDispatcher(ClientContext context, KeyspaceExecutor ex
             FlushRun();
             _runCommand = command;
         }
-        else if (_untimedCalls > 0 && (!untimed || _untimedCalls >= MaxUntimedCalls))
+        else if (_untimedCalls >= MaxUntimedCalls)
         {
+            // Untimed calls only ever belong to the current run of a constant-time command within this
+            // batch (a new run and the batch's end settle them), so only their number can call for it.
             SettleUntimedCalls();
         }
         var started = _clock == 0 ? Stopwatch.GetTimestamp() : _clock;
